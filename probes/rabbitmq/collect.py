@@ -1,0 +1,189 @@
+"""One poll of one RabbitMQ cluster: every API's own view, the queue list when due, canaries when due.
+
+Cadences are kind to the broker: overview + nodes of every API each poll (milliseconds);
+node-local health checks, the policy list and the queue list only when due, at a duty cycle bounded
+by how long the last listing took (a 10k-queue list costs the broker ~1.3 CPU-s); both come at once
+when the cluster's shape changes (a node stops or returns, a partition appears), because that is
+when mirrors lose sync and quorum queues lose members.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Callable
+
+from msgops.probes.errors import BadReply, ProbeError, Unreachable
+from msgops.probes.rabbitmq.canary import run_canaries
+from msgops.probes.rabbitmq.client import ManagementClient
+from msgops.probes.rabbitmq.model import ApiView, NodeView, QueueListing, RabbitSnapshot
+from msgops.probes.rabbitmq.parse import QUEUE_COLUMNS, parse_nodes, parse_queues
+from msgops.probes.targets import RabbitTarget
+
+LISTING_DUTY_FACTOR = 40
+"""Wait at least this many times the last listing's duration before the next one (≤ 2.5 % duty)."""
+
+
+def node_local_checks(version: str | None) -> tuple[str, ...]:
+    """Health checks that speak about the node serving the API; mirror sync only exists in 3.x."""
+    checks = ["local-alarms", "node-is-quorum-critical"]
+    if (version or "3").split(".")[0] in ("3", "2"):
+        checks.append("node-is-mirror-sync-critical")
+    return tuple(checks)
+
+
+class RabbitProbe:
+    """Collects RabbitSnapshots of one target; keeps the slower parts between polls."""
+
+    def __init__(
+        self,
+        target: RabbitTarget,
+        client: ManagementClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.target = target
+        self.client = client or ManagementClient(target)
+        self._clock = clock
+        self._queues: QueueListing | None = None
+        self._queues_due = 0.0
+        self._policies: tuple[dict, ...] = ()
+        self._health: dict[str, tuple[tuple[str, bool, str], ...]] = {}
+        self._canaries: tuple = ()
+        self._canary_due = 0.0
+        self._shape: Any = None
+        self.last: RabbitSnapshot | None = None
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    def queues_due_in(self) -> float:
+        return max(0.0, self._queues_due - self._clock())
+
+    async def poll(self, *, full: bool = False) -> RabbitSnapshot:
+        """One cycle. ``full`` forces queue list, health checks and canary (``msgops status``)."""
+        now = self._clock()
+        answers = await asyncio.gather(*(self._view(api) for api in self.client.apis))
+        views = tuple(view for view, _ in answers)
+        primary, overview = next(((v, o) for v, o in answers if v.reachable), (None, {}))
+        shape = _shape(views)
+        changed = self._shape is not None and shape != self._shape
+        self._shape = shape
+        slow_due = full or changed or now >= self._queues_due
+        tasks: dict[str, Any] = {}
+        if slow_due and primary:
+            tasks["queues"] = self._list_queues()
+            tasks["policies"] = self.client.get("/api/policies", api=primary.api)
+            for view in views:
+                if view.reachable:
+                    tasks[f"health {view.api}"] = self._checks(view.api, overview.get("rabbitmq_version"))
+        if self.target.canary and (full or changed or now >= self._canary_due):
+            tasks["canary"] = run_canaries(self.target)
+        results = dict(zip(tasks, await asyncio.gather(*tasks.values(), return_exceptions=True)))
+        self._absorb(results, now)
+        views = tuple(
+            _with_health(v, self._health.get(v.api, ())) for v in views
+        )
+        snapshot = RabbitSnapshot(
+            target=self.target.name,
+            taken_at=time.time(),
+            version=overview.get("rabbitmq_version"),
+            cluster_name=overview.get("cluster_name"),
+            views=views,
+            nodes=merge_nodes(views),
+            queues=self._queues,
+            policies=self._policies,
+            canaries=self._canaries,
+            calls=self.client.take_calls(),
+            queue_totals=overview.get("queue_totals") or {},
+            object_totals=overview.get("object_totals") or {},
+            error=None if primary else "no management API answered: " + "; ".join(v.error or "" for v in views),
+            queue_error=_error_of(results.get("queues")),
+            canary_slow=self.target.canary_slow,
+        )
+        self.last = snapshot
+        return snapshot
+
+    def _absorb(self, results: dict[str, Any], now: float) -> None:
+        listing = results.get("queues")
+        if isinstance(listing, QueueListing):
+            self._queues = listing
+            wait = max(self.target.poll_interval, LISTING_DUTY_FACTOR * listing.seconds)
+            self._queues_due = now + min(wait, max(self.target.queue_interval, self.target.poll_interval))
+        elif "queues" in results:  # failed: try again next poll, keep the old list (marked stale)
+            self._queues_due = now
+        policies = results.get("policies")
+        if isinstance(policies, list) and all(isinstance(p, dict) for p in policies):
+            self._policies = tuple(policies)
+        for key, value in results.items():
+            if key.startswith("health ") and isinstance(value, tuple):
+                self._health[key[len("health "):]] = value
+        if isinstance(results.get("canary"), tuple):
+            self._canaries = results["canary"]
+            self._canary_due = now + self.target.canary_interval
+
+    async def _view(self, api: str) -> tuple[ApiView, dict]:
+        """That API's own view of the cluster, and its overview (version, totals)."""
+        try:
+            (overview, _), (nodes, _) = await asyncio.gather(
+                self.client.get("/api/overview", api=api), self.client.get("/api/nodes", api=api)
+            )
+            if not isinstance(overview, dict):
+                raise BadReply(f"{api}/api/overview: expected an object")
+            return ApiView(api, overview.get("node"), True, None, parse_nodes(nodes, api)), overview
+        except ProbeError as exc:
+            return ApiView(api, None, False, str(exc)), {}
+
+    async def _list_queues(self) -> QueueListing:
+        started = time.perf_counter()
+        data, api = await self.client.get(
+            "/api/queues", params={"columns": QUEUE_COLUMNS}, timeout=self.target.queue_timeout
+        )
+        seconds = time.perf_counter() - started
+        return QueueListing(parse_queues(data, api), time.time(), seconds, api)
+
+    async def _checks(self, api: str, version: str | None) -> tuple[tuple[str, bool, str], ...]:
+        async def one(check: str) -> tuple[str, bool, str] | None:
+            try:
+                status, data, _ = await self.client.request(
+                    "GET", f"/api/health/checks/{check}", api=api, accept_status=(503, 404)
+                )
+            except ProbeError:
+                return None  # the API itself failing is reported by the view, not as a check
+            if status == 404:
+                return None  # not applicable on this version
+            reason = data.get("reason", "") if isinstance(data, dict) else ""
+            return (check, status == 200, str(reason))
+
+        results = await asyncio.gather(*(one(c) for c in node_local_checks(version)))
+        return tuple(r for r in results if r is not None)
+
+
+def _with_health(view: ApiView, health: tuple) -> ApiView:
+    return ApiView(view.api, view.node, view.reachable, view.error, view.nodes, health if view.reachable else ())
+
+
+def _error_of(result: Any) -> str | None:
+    if isinstance(result, BaseException):
+        return str(result) if isinstance(result, ProbeError) else f"{type(result).__name__}: {result}"
+    return None
+
+
+def _shape(views: tuple[ApiView, ...]) -> tuple:
+    """What, if it changes, makes the queue list and health checks due at once."""
+    return tuple(
+        (v.api, v.reachable, tuple((n.name, n.running, n.partitions) for n in v.nodes)) for v in views
+    )
+
+
+def merge_nodes(views: tuple[ApiView, ...]) -> tuple[NodeView, ...]:
+    """Each node as it reports itself when its own API answered, else as the first API saw it."""
+    own = {v.node: n for v in views if v.reachable for n in v.nodes if n.name == v.node}
+    merged: dict[str, NodeView] = {}
+    for view in views:
+        for node in view.nodes:
+            if node.name not in merged:
+                merged[node.name] = own.get(node.name, node)
+    return tuple(merged[name] for name in sorted(merged))
+
+
+__all__ = ["RabbitProbe", "merge_nodes", "node_local_checks", "Unreachable"]
