@@ -207,3 +207,12 @@ def _rabbit_target(name: str, body: dict, path: str, env: dict[str, str], settin
     )
     r.finish()
     return target
+
+
+def with_read_only(inventory: Inventory) -> Inventory:
+    """The same inventory with read-only forced on (``--read-only``)."""
+    return Inventory(
+        path=inventory.path,
+        settings=replace(inventory.settings, read_only=True),
+        rabbitmq=tuple(replace(t, read_only=True) for t in inventory.rabbitmq),
+    )

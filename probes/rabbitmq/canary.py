@@ -56,6 +56,8 @@ def _round_trip(host: AmqpHost, target: RabbitTarget) -> CanaryResult:
         return CanaryResult(host.address, False, None, f"login refused for user {host.username!r}")
     except pika.exceptions.AMQPConnectionError as exc:
         return CanaryResult(host.address, False, None, f"cannot connect: {_short(exc)}")
+    except pika.exceptions.ChannelClosed as exc:
+        return CanaryResult(host.address, False, None, f"channel closed by broker: {exc.reply_text}")
     except (pika.exceptions.AMQPError, OSError) as exc:
         return CanaryResult(host.address, False, None, f"{type(exc).__name__}: {_short(exc)}")
     finally:
@@ -67,7 +69,18 @@ def _round_trip(host: AmqpHost, target: RabbitTarget) -> CanaryResult:
 
 
 def _short(exc: BaseException) -> str:
-    text = repr(exc) if not str(exc) else str(exc)
+    """The root cause in words: pika wraps socket errors two levels deep in args tuples."""
+    root: BaseException = exc
+    for _ in range(4):
+        inner = getattr(root, "exception", None) or next(
+            (a for a in root.args if isinstance(a, BaseException)), None
+        )
+        if inner is None:
+            break
+        root = inner
+    if isinstance(root, OSError) and root.strerror:
+        return root.strerror.lower()
+    text = str(root) or type(root).__name__
     return text if len(text) < 120 else text[:117] + "..."
 
 
