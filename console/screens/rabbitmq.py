@@ -1,0 +1,140 @@
+"""RabbitScreen: one RabbitMQ cluster — nodes, partition banner, findings, and the queue list."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from msgops.console.estate import Estate, format_age
+from msgops.console.rows import node_cells
+from msgops.widgets.banner import Banner
+from msgops.widgets.findings import LABEL, FindingsView
+from msgops.widgets.table_model import Column
+from msgops.widgets.virtual_table import VirtualTable
+
+QUEUE_COLUMNS = [
+    Column("name", "Queue", width=18, flex=True),
+    Column("vhost", "VHost", width=5),
+    Column("type", "Type", width=7),
+    Column("node", "Node", width=8),
+    Column("replicas", "Sync", width=5, align="right"),
+    Column("messages", "Msgs", width=8, align="right", numeric=True),
+    Column("consumers", "Cons", width=5, align="right", numeric=True),
+    Column("state", "State", width=7),
+]
+NODE_COLUMNS = (("Node", 22), ("Run", 4), ("Type", 5), ("Mem", 5), ("Disk", 6), ("Alarms", 8), ("Partitions", 14))
+
+
+class RabbitScreen(Screen):
+    """Live view of one RabbitMQ target; the App hands it the estate after every poll."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter"),
+        Binding("s", "sort", "Sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False),
+        Binding("f", "findings", "Findings"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, key: str) -> None:
+        super().__init__(name=key)
+        self.key = key
+        self._sort_index = 0
+        self._rows_seen: object = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="status", classes="title-bar")
+        yield Banner(id="partition")
+        yield DataTable(id="nodes", cursor_type="none", show_cursor=False)
+        yield FindingsView(id="findings", limit=4)
+        yield Input(placeholder="filter queues (escape clears)", id="filter")
+        yield VirtualTable(QUEUE_COLUMNS, id="queues")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        nodes = self.query_one("#nodes", DataTable)
+        for label, width in NODE_COLUMNS:
+            nodes.add_column(label, key=label.lower(), width=width)
+        self.query_one("#filter", Input).display = False
+        self.query_one("#queues", VirtualTable).focus()
+
+    def show_estate(self, estate: Estate) -> None:
+        state = estate.states[self.key]
+        snap = state.snapshot
+        age = estate.age(self.key)
+        stale = " [b]STALE[/b]" if estate.is_stale(self.key) else ""
+        version = f"RabbitMQ {snap.version}" if snap and snap.version else "RabbitMQ ?"
+        queues = snap.queues if snap else None
+        listed = ""
+        if queues is not None and age is not None:  # the queue list refreshes less often than nodes
+            listed = f" · queue list {format_age(age + max(0.0, snap.taken_at - queues.taken_at))}"
+        self.query_one("#status", Static).update(
+            f"[b]{state.target.name}[/b] {version} · {LABEL[state.worst].strip()} · refreshed {format_age(age)}{stale}{listed}")
+        partition = next((f for f in state.findings if f.code == "partition"), None)
+        banner = self.query_one("#partition", Banner)
+        banner.set_class(True, "-crit")
+        banner.message = f"PARTITION  {partition.reason}" if partition else ""
+        self.query_one("#findings", FindingsView).findings = state.findings
+        if snap is not None:
+            self._show_nodes(snap, state.findings)
+        rows = estate.rows.get(self.key)
+        if rows is not None and rows is not self._rows_seen:
+            self._rows_seen = rows
+            self.query_one("#queues", VirtualTable).set_rows(rows)
+
+    def _show_nodes(self, snap, findings) -> None:  # noqa: ANN001
+        table = self.query_one("#nodes", DataTable)
+        names = [n.name for n in snap.nodes]
+        if list(table.rows) != names:
+            table.clear()
+            for node in snap.nodes:
+                table.add_row(*node_cells(node, findings), key=node.name)
+        else:
+            for node in snap.nodes:
+                for (label, _), value in zip(NODE_COLUMNS, node_cells(node, findings)):
+                    table.update_cell(node.name, label.lower(), value)
+        table.styles.height = len(names) + 1
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#queues", VirtualTable).filter_text = event.value
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#queues", VirtualTable).focus()
+
+    def action_back(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            self.query_one("#queues", VirtualTable).focus()
+        else:
+            self.app.pop_screen()
+
+    def action_sort(self, reverse: bool = False) -> None:
+        self._sort_index = (self._sort_index + (0 if reverse else 1)) % len(QUEUE_COLUMNS)
+        column = QUEUE_COLUMNS[self._sort_index]
+        self.query_one("#queues", VirtualTable).sort_by(column.key, reverse=True if reverse else None)
+        self.notify(f"sorted by {column.label}{' (reversed)' if reverse else ''}", timeout=2)
+
+    def action_sort_reverse(self) -> None:
+        self.action_sort(reverse=True)
+
+    def action_findings(self) -> None:
+        from msgops.console.screens.findings import FindingsScreen
+
+        self.app.push_screen(FindingsScreen(self.key))
+
+    def on_virtual_table_row_selected(self, event: VirtualTable.RowSelected) -> None:
+        from msgops.console.screens.queue_detail import QueueDetailScreen
+
+        self.app.push_screen(QueueDetailScreen(self.key, event.key))
+
+
+__all__ = ["RabbitScreen"]
