@@ -48,21 +48,25 @@ def percent(used: int | None, limit: int | None) -> str:
     return f"{100 * used / limit:.0f}%"
 
 
-def disk_headroom(node: NodeView) -> str:
-    """Free disk as a multiple of the alarm limit (1.0x = alarm)."""
-    if node.disk_free is None or not node.disk_free_limit:
+def size(value: int | None) -> str:
+    if value is None:
         return "-"
-    return f"{node.disk_free / node.disk_free_limit:.1f}x"
+    for unit in ("B", "K", "M", "G", "T"):
+        if value < 1024 or unit == "T":
+            return f"{value:.0f}{unit}" if value >= 10 or unit == "B" else f"{value:.1f}{unit}"
+        value /= 1024
+    return "-"
 
 
-def node_cells(node: NodeView, findings: tuple[Finding, ...]) -> tuple[str, ...]:
+def node_cells(node: NodeView, cut_off: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """Cells of the nodes table; ``cut_off`` = nodes this one cannot see (from the partition sides)."""
     alarms = ",".join(a for a, on in (("mem", node.mem_alarm), ("disk", node.disk_free_alarm)) if on) or "-"
     return (
         node.name,
         "yes" if node.running else "NO",
         node.type or "-",
         percent(node.mem_used, node.mem_limit),
-        disk_headroom(node),
+        size(node.disk_free),
         alarms,
-        ",".join(short_node(p) for p in node.partitions) or "-",
+        ",".join(short_node(p) for p in sorted(set(node.partitions) | cut_off)) or "-",
     )

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from msgops.console.estate import Estate, format_age
 from msgops.console.rows import node_cells
+from msgops.probes.rabbitmq.assess import partition_sides
 from msgops.widgets.banner import Banner
 from msgops.widgets.findings import LABEL, FindingsView
 from msgops.widgets.table_model import Column
@@ -20,11 +21,11 @@ QUEUE_COLUMNS = [
     Column("type", "Type", width=7),
     Column("node", "Node", width=8),
     Column("replicas", "Sync", width=5, align="right"),
-    Column("messages", "Msgs", width=8, align="right", numeric=True),
-    Column("consumers", "Cons", width=5, align="right", numeric=True),
-    Column("state", "State", width=7),
+    Column("messages", "Msgs", width=7, align="right", numeric=True),
+    Column("consumers", "Cons", width=4, align="right", numeric=True),
+    Column("state", "State", width=9),
 ]
-NODE_COLUMNS = (("Node", 22), ("Run", 4), ("Type", 5), ("Mem", 5), ("Disk", 6), ("Alarms", 8), ("Partitions", 14))
+NODE_COLUMNS = (("Node", 22), ("Run", 4), ("Type", 5), ("Mem", 5), ("Disk", 6), ("Alarms", 8), ("Cannot see", 16))
 
 
 class RabbitScreen(Screen):
@@ -56,7 +57,7 @@ class RabbitScreen(Screen):
     def on_mount(self) -> None:
         nodes = self.query_one("#nodes", DataTable)
         for label, width in NODE_COLUMNS:
-            nodes.add_column(label, key=label.lower(), width=width)
+            nodes.add_column(label, key=label, width=width)
         self.query_one("#filter", Input).display = False
         self.query_one("#queues", VirtualTable).focus()
 
@@ -76,25 +77,29 @@ class RabbitScreen(Screen):
         banner = self.query_one("#partition", Banner)
         banner.set_class(True, "-crit")
         banner.message = f"PARTITION  {partition.reason}" if partition else ""
-        self.query_one("#findings", FindingsView).findings = state.findings
+        self.query_one("#findings", FindingsView).findings = tuple(f for f in state.findings if f.code != "partition")
         if snap is not None:
-            self._show_nodes(snap, state.findings)
+            self._show_nodes(snap)
         rows = estate.rows.get(self.key)
         if rows is not None and rows is not self._rows_seen:
             self._rows_seen = rows
             self.query_one("#queues", VirtualTable).set_rows(rows)
 
-    def _show_nodes(self, snap, findings) -> None:  # noqa: ANN001
+    def _show_nodes(self, snap) -> None:  # noqa: ANN001
         table = self.query_one("#nodes", DataTable)
         names = [n.name for n in snap.nodes]
+        everyone = frozenset(names)
+        sides = partition_sides(snap)
+        cut_off = {n: everyone - side for side in sides for n in side}
         if list(table.rows) != names:
             table.clear()
             for node in snap.nodes:
-                table.add_row(*node_cells(node, findings), key=node.name)
+                table.add_row(*node_cells(node, cut_off.get(node.name, frozenset())), key=node.name)
         else:
             for node in snap.nodes:
-                for (label, _), value in zip(NODE_COLUMNS, node_cells(node, findings)):
-                    table.update_cell(node.name, label.lower(), value)
+                cells = node_cells(node, cut_off.get(node.name, frozenset()))
+                for (label, _), value in zip(NODE_COLUMNS, cells):
+                    table.update_cell(node.name, label, value)
         table.styles.height = len(names) + 1
 
     def action_filter(self) -> None:
