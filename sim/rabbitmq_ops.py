@@ -1,0 +1,326 @@
+"""Operations on the simulated cluster: node lifecycle, partitions, queue actions, scale, drift.
+
+Why: these encode what the lab saw on RabbitMQ 3.10.8 (LAB-NOTES, samples): a cut node sees the
+others as down and promotes its own copies of mirrored queues; after the link returns both sides
+list ``partitions`` until the minority restarts; a mirror that (re)joins a non-empty queue is
+unsynchronised until ``sync``. Mixed into ``ClusterModel``; every method takes ``self.lock``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+
+from msgops.sim.rabbitmq_types import NotFound, PreconditionFailed, QueueCopy, SimError, SimQueue, rs
+
+SYNTHETIC_BODY = b"sim"
+
+
+class ClusterOps:
+    # --- sides -------------------------------------------------------------------------
+    def main_side(self) -> list[str]:
+        """Running nodes holding the authoritative state (not split off)."""
+        return [n for n, s in self.nodes.items() if s.running and n not in self.minority]
+
+    def _quorum_online(self, q: SimQueue) -> list[str]:
+        return [m for m in q.members if self.nodes[m].running and m not in self.isolated]
+
+    def _elect(self, q: SimQueue) -> None:
+        online = [m for m in self._quorum_online(q) if m not in self.minority]
+        if q.leader in online:
+            return
+        need = len(q.members) // 2 + 1
+        q.leader = online[0] if len(self._quorum_online(q)) >= need and online else None
+
+    def _remirror(self, q: SimQueue) -> None:
+        """ha-mode all: every main-side node hosts a mirror; a new one is synced only if empty."""
+        if not self.is_mirrored(q):
+            return
+        main = self.main_side()
+        if q.node not in main:
+            return
+        for n in main:
+            if n != q.node and n not in q.slaves:
+                q.slaves.append(n)
+                if q.messages == 0:
+                    q.synced.append(n)
+
+    def _node_lost(self, n: str) -> None:
+        for q in self.queues.values():
+            if q.type == "quorum":
+                self._elect(q)
+                continue
+            if q.node == n and q.slaves:
+                promote = [s for s in q.synced if s != n] or [s for s in q.slaves if s != n]
+                if promote:
+                    q.node = promote[0]
+            q.slaves = [s for s in q.slaves if s not in (n, q.node)]
+            q.synced = [s for s in q.synced if s not in (n, q.node)]
+
+    def _node_joined(self, n: str) -> None:
+        for q in self.queues.values():
+            q.forks.pop(n, None)
+            if q.type == "quorum":
+                self._elect(q)
+            else:
+                self._remirror(q)
+
+    def _fork(self, n: str) -> None:
+        for q in self.queues.values():
+            if q.type == "quorum":
+                q.forks[n] = QueueCopy(None, [], [], q.messages,
+                                       leader=n if q.leader == n else None)
+            elif q.node == n or n in q.slaves:
+                held = q.messages if (q.node == n or n in q.synced) else 0
+                q.forks[n] = QueueCopy(n, [], [], held)
+            else:
+                q.forks[n] = QueueCopy(q.node, [], [], 0, down=True)
+
+    # --- node lifecycle ----------------------------------------------------------------
+    def stop_node(self, ref) -> None:
+        with self.lock:
+            n = self.node(ref)
+            if not self.nodes[n].running:
+                return
+            self.nodes[n].running = False
+            for q in list(self.queues.values()):
+                q.forks.pop(n, None)
+                if q.exclusive and getattr(q.owner, "node", None) == n:
+                    del self.queues[q.key]
+            self._node_lost(n)
+        self._emit("node_stopped", n)
+
+    def start_node(self, ref) -> None:
+        with self.lock:
+            n = self.node(ref)
+            if self.nodes[n].running:
+                return
+            node = self.nodes[n]
+            node.running, node.started_at = True, time.time()
+            node.os_pid += 1
+            self.partitions[n] = set()
+            for o in self.nodes:
+                self.partitions[o].discard(n)
+            self.minority.discard(n)
+            for m in list(self.minority):  # nodes nobody is partitioned from any more rejoin
+                if m not in self.isolated and not self.partitions[m]:
+                    self.minority.discard(m)
+                    self._node_joined(m)
+            if n in self.isolated:
+                self.minority.add(n)
+                self._fork(n)
+            else:
+                self._node_joined(n)
+        self._emit("node_started", n)
+
+    def cut(self, ref) -> None:
+        """Take node's cluster link down: it and the rest each see the other side as down."""
+        with self.lock:
+            n = self.node(ref)
+            if n in self.isolated:
+                return
+            self.isolated.add(n)
+            if self.nodes[n].running:
+                self.minority.add(n)
+                self._fork(n)
+                self._node_lost(n)
+        self._emit("cut", n)
+
+    def heal(self, ref) -> None:
+        """Bring the link back: both sides now report each other in ``partitions``."""
+        with self.lock:
+            n = self.node(ref)
+            self.isolated.discard(n)
+            if self.nodes[n].running:
+                for o, s in self.nodes.items():
+                    if o != n and s.running and o not in self.isolated:
+                        self.partitions[o].add(n)
+                        self.partitions[n].add(o)
+            for q in self.queues.values():
+                if q.type == "quorum":
+                    self._elect(q)
+        self._emit("heal", n)
+
+    def recover(self, ref) -> None:
+        """Restart the (minority) node: its split-brain copies are dropped, partitions clear."""
+        n = self.node(ref)
+        self.stop_node(n)
+        self.start_node(n)
+
+    def set_mem_alarm(self, ref, on: bool = True) -> None:
+        with self.lock:
+            node = self.nodes[self.node(ref)]
+            node.mem_alarm = on
+        self._emit("alarm", node.name)
+
+    def set_disk_alarm(self, ref, on: bool = True) -> None:
+        with self.lock:
+            node = self.nodes[self.node(ref)]
+            node.disk_alarm = on
+        self._emit("alarm", node.name)
+
+    # --- queues ------------------------------------------------------------------------
+    def declare_queue(self, name: str, vhost: str = "/", type: str = "classic",
+                      node: str | None = None, messages: int = 0, **kw) -> SimQueue:
+        """Declare (idempotent). ``node``: master/home node, default round-robin over running."""
+        with self.lock:
+            if vhost not in self.vhosts:
+                raise NotFound(f"no vhost '{vhost}'")
+            q = self.queues.get((vhost, name))
+            self.churn["queue_declared"] += 1
+            if q is not None:
+                return q
+            main = self.main_side() or self.node_names
+            if node is None:
+                node = next(n for n in self._rr if n in main)
+            else:
+                node = self.node(node)
+            q = SimQueue(vhost, name, type, node=node, messages=messages, published=messages, **kw)
+            if type == "quorum":
+                q.members = [node] + [n for n in self.nodes if n != node]
+                q.leader = node
+            self.queues[q.key] = q
+            self._remirror(q)
+            q.synced = list(q.slaves)
+            self.churn["queue_created"] += 1
+            return q
+
+    def add_queues(self, count: int, prefix: str = "scale.q", vhost: str = "/",
+                   type: str = "classic", messages: int | None = None) -> int:
+        """Scale fixture: ``count`` queues spread over the nodes (synchronised)."""
+        rng = random.Random(count)
+        start = sum(1 for k in self.queues if k[1].startswith(prefix))
+        for i in range(start, start + count):
+            self.declare_queue(f"{prefix}{i:05d}", vhost, type,
+                               messages=rng.randint(0, 40) if messages is None else messages)
+        return count
+
+    def seed_openstack_queues(self) -> None:
+        """The lab's queue set (samples/*/summary.txt): mirrored RPC queues plus quorum ones."""
+        names = ["compute.cmp1", "conductor", "conductor.ctl1", "ha.q1", "ha.q2", "ha.q3",
+                 "notifications.error", "notifications.info",
+                 "reply_5f1c2e0a9b7d4e3f8a6b1c0d2e4f6a8b", "scheduler", "scheduler.ctl2"]
+        nodes = itertools.cycle(self.node_names)
+        for i, name in enumerate(sorted(names)):
+            self.declare_queue(name, node=next(nodes), messages=50 + i)
+        for i, name in enumerate(["qq.neutron", "qq.q1", "qq.q2", "qq.q3"]):
+            self.declare_queue(name, type="quorum", node=self.node_names[i % len(self.nodes)],
+                               messages=50 + 10 * i, arguments={"x-queue-type": "quorum"})
+
+    def _copy_for(self, q: SimQueue, via: str | None) -> QueueCopy | None:
+        return q.forks.get(via) if via in self.minority else None
+
+    def publish(self, vhost: str, name: str, count: int = 1, body: bytes | None = None,
+                props=None, via: str | None = None) -> bool:
+        """Publish ``count`` messages through node ``via`` (default: the main side)."""
+        with self.lock:
+            q = self.queues.get((vhost, name))
+            if q is None:
+                return False
+            fork = self._copy_for(q, via)
+            if fork is not None:
+                if fork.down:
+                    return False
+                fork.messages += count
+                return True
+            if q.type == "quorum" and q.leader is None:
+                return False
+            q.messages += count
+            q.published += count
+            if body is not None:
+                q.bodies.append((props, body))
+            waiters = list(q.waiters)
+        for w in waiters:
+            w()
+        return True
+
+    def take(self, vhost: str, name: str, ack: bool = True, via: str | None = None):
+        """basic.get: ``(props, body, remaining)`` or None; ``ack`` False = auto-ack."""
+        with self.lock:
+            q = self.get_queue(vhost, name)
+            fork = self._copy_for(q, via)
+            if fork is not None:
+                if fork.messages <= 0:
+                    return None
+                fork.messages -= 1
+                return (None, SYNTHETIC_BODY, fork.messages)
+            if q.messages - q.unacked <= 0:
+                return None
+            props, body = q.bodies.popleft() if q.bodies else (None, SYNTHETIC_BODY)
+            if ack:
+                q.unacked += 1
+            else:
+                self._drop(q, 1)
+            return (props, body, q.messages - q.unacked)
+
+    def settle(self, vhost: str, name: str, item=None, requeue: bool = False) -> None:
+        """Ack (or requeue) one message previously taken with ``ack=True``."""
+        with self.lock:
+            q = self.queues.get((vhost, name))
+            if q is None or q.unacked <= 0:
+                return
+            q.unacked -= 1
+            if requeue:
+                if item is not None:
+                    q.bodies.appendleft(item)
+            else:
+                self._drop(q, 1)
+
+    def _drop(self, q: SimQueue, count: int) -> None:
+        q.messages = max(0, q.messages - count)
+        if q.messages == 0:
+            q.synced = list(q.slaves)  # nothing left to synchronise
+
+    def purge(self, vhost: str, name: str) -> int:
+        with self.lock:
+            q = self.get_queue(vhost, name)
+            ready = q.messages - q.unacked
+            q.bodies.clear()
+            self._drop(q, ready)
+            return ready
+
+    def delete(self, vhost: str, name: str, if_empty: bool = False,
+               if_unused: bool = False) -> None:
+        with self.lock:
+            q = self.get_queue(vhost, name)
+            if if_empty and q.messages > 0:
+                raise PreconditionFailed(f"{rs(vhost, name)} not empty")
+            if if_unused and q.consumers > 0:
+                raise PreconditionFailed(f"{rs(vhost, name)} in use")
+            del self.queues[q.key]
+            self.churn["queue_deleted"] += 1
+
+    def delete_owned(self, owner) -> None:
+        """Drop the exclusive queues of a closed AMQP connection."""
+        with self.lock:
+            for q in [q for q in self.queues.values() if q.exclusive and q.owner is owner]:
+                del self.queues[q.key]
+                self.churn["queue_deleted"] += 1
+
+    def sync(self, vhost: str, name: str) -> None:
+        """``POST .../actions {"action":"sync"}``: every current mirror becomes synchronised."""
+        with self.lock:
+            if self.major >= 4:
+                raise SimError("Unknown action: sync")
+            q = self.get_queue(vhost, name)
+            if self.is_mirrored(q):
+                q.synced = list(q.slaves)
+
+    def drift(self, rng: random.Random | None = None, share: float = 0.3) -> None:
+        """Small random message-count changes so a demo looks alive."""
+        rng = rng or random
+        with self.lock:
+            qs = [q for q in self.queues.values() if not q.exclusive]
+            if not qs:
+                return
+            if len(qs) > 40:
+                picked = rng.sample(qs, max(1, int(len(qs) * share)))
+            else:
+                picked = [q for q in qs if rng.random() < share]
+            for q in picked:
+                delta = rng.randint(-4, 5)
+                if delta > 0:
+                    self.publish(q.vhost, q.name, delta)
+                elif q.messages - q.unacked > 0:
+                    self._drop(q, min(-delta, q.messages - q.unacked))
