@@ -1,0 +1,83 @@
+"""A real 3-node RabbitMQ lab for the whole test session, and helpers to watch it through the probe.
+
+The lab needs root (network namespaces) and Debian's rabbitmq-server (scripts/install-lab-deps).
+Where they are missing the lab tests skip with that reason, except when MSGOPS_LAB_REQUIRED=1
+(set by scripts/test, hence CI): then they fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from typing import Callable
+
+import pytest
+
+from msgops.console.config import load_inventory
+from msgops.lab import RabbitLab
+from msgops.lab.node import RABBIT_BIN
+from msgops.probes.findings import Finding
+from msgops.probes.rabbitmq import RabbitTierProbe
+
+
+def require_lab_host() -> None:
+    reason = None
+    if os.geteuid() != 0:
+        reason = "the RabbitMQ lab needs root for network namespaces"
+    elif not (RABBIT_BIN / "rabbitmq-server").exists():
+        reason = "rabbitmq-server is not installed: run scripts/install-lab-deps"
+    if reason:
+        if os.environ.get("MSGOPS_LAB_REQUIRED") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def rabbit_lab(tmp_path_factory: pytest.TempPathFactory):
+    """One real cluster shared by the probe, console and runbook tests (its own ports and subnet)."""
+    require_lab_host()
+    lab = RabbitLab(tmp_path_factory.mktemp("session-lab"), prefix="msgs", net="10.233",
+                    amqp_base=5720, mgmt_base=15720)
+    try:
+        lab.up(log=lambda *_: None)
+        yield lab
+    finally:
+        lab.down(fast=True, log=lambda *_: None)
+
+
+@pytest.fixture(scope="session")
+def lab_target(rabbit_lab):
+    """The lab's inventory as the console reads it, with quick cadences for tests."""
+    from dataclasses import replace
+
+    (target,) = load_inventory(rabbit_lab.inventory_path).rabbitmq
+    return replace(target, poll_interval=1.0, queue_interval=1.0, canary_interval=1.0, health_timeout=5.0)
+
+
+def probe_until(target, predicate: Callable[[tuple[Finding, ...], object], bool], timeout: float, what: str):
+    """Poll the real cluster through a fresh probe until predicate(findings, snapshot) holds."""
+
+    async def run():
+        probe = RabbitTierProbe(target)
+        deadline = time.monotonic() + timeout
+        last = None
+        try:
+            while True:
+                snapshot = await probe.poll(full=True)
+                findings = probe.assess(snapshot)
+                last = findings
+                if predicate(findings, snapshot):
+                    return findings, snapshot
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{what}: not seen within {timeout:g}s; last findings: "
+                                + "; ".join(f"{f.severity.label} {f.code} {f.subject}: {f.reason}" for f in last))
+                await asyncio.sleep(1.0)
+        finally:
+            await probe.aclose()
+
+    return asyncio.run(run())
+
+
+def codes(findings) -> set[str]:
+    return {f.code for f in findings}
