@@ -7,6 +7,7 @@ accepts the TCP connection but never answers still ends within ``timeout`` secon
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 import time
 import uuid
@@ -15,6 +16,12 @@ import pika
 import pika.exceptions
 
 from msgops.probes.rabbitmq.model import CanaryResult
+
+# The canary reports its own failures as findings; pika's error logs would otherwise reach stderr
+# (Python's last-resort handler) and scribble over the console.
+_pika_log = logging.getLogger("pika")
+_pika_log.addHandler(logging.NullHandler())
+_pika_log.propagate = False
 from msgops.probes.targets import AmqpHost, RabbitTarget
 
 
