@@ -104,10 +104,15 @@ def make_app(model, node: str, options: HttpOptions | None = None) -> web.Applic
         stats = qs.get("disable_stats") != "true"
         totals = qs.get("enable_queue_totals") == "true"
 
+        cols = qs.get("columns")
+        want = {c.split(".")[0] for c in cols.split(",")} if cols is not None else None
+
         def build():
             with m.lock:
                 objs = views.visible_queues(m, node, vhost)
-                return list_reply(objs, qs, lambda q: views.queue_item(m, node, q, stats, totals),
+                ctx = views.ViewCtx(m, node)
+                return list_reply(objs, qs, lambda q: views.queue_item(m, node, q, stats, totals,
+                                                                       want, ctx),
                                   BASIC_SORT, get_name=lambda q: q.name,
                                   get_basic=lambda q, k: getattr(q, k, 0))
         return _json(await asyncio.get_running_loop().run_in_executor(None, build))
@@ -197,8 +202,9 @@ def make_app(model, node: str, options: HttpOptions | None = None) -> web.Applic
             return _json({"status": "ok", "reason": "single node cluster"})
         bad = []
         with m.lock:
+            ctx = views.ViewCtx(m, node)
             for q in m.queues.values():
-                st = views.queue_state(m, node, q)
+                st = views.queue_state(ctx, q)
                 if quorum and q.type == "quorum":
                     hit = node in st["online"] and len(st["online"]) == len(q.members) // 2 + 1
                 elif not quorum and q.type == "classic" and m.is_mirrored(q):

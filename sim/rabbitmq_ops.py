@@ -188,12 +188,22 @@ class ClusterOps:
 
     def add_queues(self, count: int, prefix: str = "scale.q", vhost: str = "/",
                    type: str = "classic", messages: int | None = None) -> int:
-        """Scale fixture: ``count`` queues spread over the nodes (synchronised)."""
+        """Scale fixture: ``count`` synchronised queues spread over the running nodes."""
         rng = random.Random(count)
-        start = sum(1 for k in self.queues if k[1].startswith(prefix))
-        for i in range(start, start + count):
-            self.declare_queue(f"{prefix}{i:05d}", vhost, type,
-                               messages=rng.randint(0, 40) if messages is None else messages)
+        with self.lock:
+            start = sum(1 for k in self.queues if k[1].startswith(prefix))
+            main = self.main_side() or self.node_names
+            for i in range(start, start + count):
+                node = main[i % len(main)]
+                n = rng.randint(0, 40) if messages is None else messages
+                q = SimQueue(vhost, f"{prefix}{i:05d}", type, node=node, messages=n, published=n)
+                if type == "quorum":
+                    q.members, q.leader = [node] + [x for x in self.nodes if x != node], node
+                elif self.is_mirrored(q):
+                    q.slaves = [x for x in main if x != node]
+                    q.synced = list(q.slaves)
+                self.queues[q.key] = q
+            self.churn["queue_created"] += count
         return count
 
     def seed_openstack_queues(self) -> None:

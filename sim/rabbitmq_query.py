@@ -52,20 +52,36 @@ def columns(qs) -> list[list[str]] | None:
     return [c.split(".") for c in raw.split(",") if c]
 
 
+def column_tree(cols: list[list[str]] | None) -> dict | None:
+    """``[["a"], ["b", "c"]]`` -> ``{"a": None, "b": {"c": None}}`` (None = whole value)."""
+    if cols is None:
+        return None
+    tree: dict = {}
+    for path in cols:
+        node = tree
+        for i, part in enumerate(path):
+            if i == len(path) - 1:
+                node[part] = None
+            elif node.get(part, {}) is None:
+                break
+            else:
+                node = node.setdefault(part, {})
+    return tree
+
+
 def extract(item, cols):
-    """rabbit_mgmt_util:extract_column_items: keep wanted keys (dotted paths descend)."""
+    """rabbit_mgmt_util:extract_column_items: keep wanted keys (dotted paths descend).
+
+    ``cols`` is a list of paths or a tree from ``column_tree``; absent keys stay absent.
+    """
     if cols is None:
         return item
+    tree = cols if isinstance(cols, dict) else column_tree(cols)
     if isinstance(item, dict):
-        out = {}
-        for k, v in item.items():
-            sub = [c[1:] for c in cols if c[0] == k]
-            if not sub:
-                continue
-            out[k] = v if any(not s for s in sub) else extract(v, sub)
-        return out
+        return {k: (item[k] if sub is None else extract(item[k], sub))
+                for k, sub in tree.items() if k in item}
     if isinstance(item, list):
-        return [extract(i, cols) for i in item]
+        return [extract(i, tree) for i in item]
     return item
 
 
@@ -137,10 +153,12 @@ def list_reply(objs: list, qs, render, basic_sort: set, get_name=lambda o: o["na
     rendered when the sort keys are basic (vhost/name), so one page of 50k queues is cheap.
     """
     pag = pagination(qs)
-    cols = columns(qs)
+    cols = column_tree(columns(qs))
     sort = qs.get("sort")
     if (not sort or sort in basic_sort) and get_basic is not None:
-        ordered = sort_items(objs, qs, get=get_basic)
+        keys = [sort] + [k for k in ("vhost", "name") if k != sort] if sort else ["vhost", "name"]
+        ordered = sorted(objs, key=lambda o: [get_basic(o, k) for k in keys],
+                         reverse=qs.get("sort_reverse") == "true")
         filtered = name_filter(ordered, pag, get_name)
         if pag is None:
             return [extract(render(o), cols) for o in filtered]
