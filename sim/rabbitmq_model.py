@@ -12,15 +12,15 @@ import itertools
 import os
 import re
 import threading
-import time
 from typing import Callable
 
 from msgops.sim.rabbitmq_ops import ClusterOps
+from msgops.sim.rabbitmq_queue_ops import QueueOps
 from msgops.sim.rabbitmq_types import (  # noqa: F401  (re-exported)
     NotFound, PreconditionFailed, QueueCopy, SimError, SimNode, SimQueue, rs)
 
 
-class ClusterModel(ClusterOps):
+class ClusterModel(ClusterOps, QueueOps):
     """The cluster's truth plus per-node divergence during partitions.
 
     ``isolated``: nodes whose link is down right now (``cut``). ``partitions[n]``: nodes ``n``
@@ -134,4 +134,4 @@ class ClusterModel(ClusterOps):
             raise NotFound(f"no queue '{name}' in vhost '{vhost}'")
         return q
 
-    # Lifecycle, partitions and queue operations: see rabbitmq_ops.ClusterOps.
+    # Lifecycle and partitions: rabbitmq_ops.ClusterOps; queues: rabbitmq_queue_ops.QueueOps.
