@@ -90,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"lab down in {t.total:.1f} s")
                 print("\n".join(t.lines()))
         elif a.cmd == "status":
-            return cmd_status(lab, a.json)
+            rc = cmd_status(lab, a.json)
+            sys.stdout.flush()
+            return rc
         elif a.cmd == "ctl":
             cp = lab.rabbitmqctl(a.n, *a.args, check=False)
             sys.stdout.write(cp.stdout)
@@ -107,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     except LabError as exc:
         print(f"lab: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # e.g. `status | head`
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("lab: interrupted (run `down` to clean up)", file=sys.stderr)
         return 130

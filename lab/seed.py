@@ -8,6 +8,7 @@ served the request).
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Sequence
@@ -102,15 +103,25 @@ def declare_queues(
     method: str = "amqp",
     connections: int = 6,
     queue_type: str = "classic",
+    mirrored: bool = True,
 ) -> tuple[list[str], float]:
     """Declare `n` durable queues ``<prefix>.00000``... Returns (names, seconds taken).
 
     ``method="amqp"``: `connections` pika connections (spread over all nodes) in threads.
     ``method="definitions"``: one ``POST /api/definitions`` to `mgmt_url`.
+    ``mirrored=False`` first installs a priority-10 policy ``lab-unmirrored-<prefix>`` on
+    ``^<prefix>\.`` so ``ha-all`` does not apply: classic mirrors make declaring ~6-10x
+    slower (measured on 2 cores: ~34 queues/s mirrored vs 200-330 unmirrored).
     """
     width = max(5, len(str(n - 1)))
     names = [f"{prefix}.{k:0{width}d}" for k in range(n)]
     args = _queue_args(queue_type)
+    if not mirrored:
+        with httpx.Client(base_url=mgmt_url, auth=(LAB_USER, password), timeout=30) as http:
+            http.put(f"/api/policies/%2F/lab-unmirrored-{quote(prefix, safe='')}", json={
+                "pattern": f"^{re.escape(prefix)}\\.", "definition": {"queue-mode": "default"},
+                "apply-to": "queues", "priority": 10,
+            }).raise_for_status()
     t0 = time.monotonic()
     if method == "definitions":
         body = {"queues": [
@@ -158,7 +169,3 @@ def delete_queues(names: Sequence[str], *, amqp_ports: Sequence[int], password: 
         for fut in [pool.submit(work, k) for k in range(connections) if chunks[k]]:
             fut.result()
     return time.monotonic() - t0
-
-
-def quote_vhost(vhost: str) -> str:
-    return quote(vhost, safe="")
