@@ -84,24 +84,28 @@ async def test_live_console_shows_a_stopped_node_and_stays_responsive():
 
 
 async def test_polls_never_overlap_and_late_results_are_dropped():
-    """A slow API (delayed replies) never gets a second poll while the first is in flight."""
+    """During a cut the queue list is slow (4-8.5 s in the lab); a second poll is refused while the
+    first is in flight, and a result that lands after a pause (a runbook step) is dropped."""
+    from dataclasses import replace
+
     from msgops.probes.poller import Poller
     from msgops.probes.rabbitmq import RabbitTierProbe
-    from dataclasses import replace
 
     with demo_estate(timings=QUIET) as (inventory, rpc):
         target = replace(inventory.rabbitmq[0], canary=False)
-        poller = Poller(RabbitTierProbe(target))
         for server in rpc.http.values():
-            server.options.delay_all = 0.5
-        first = asyncio.ensure_future(poller.poll_once())
-        await asyncio.sleep(0.05)
+            server.options.queues_delay_majority = 1.0
+            server.options.queues_delay_minority = 1.0
+        rpc.model.cut(3)
+        poller = Poller(RabbitTierProbe(target))
+        first = asyncio.ensure_future(poller.poll_once(full=True))
+        await asyncio.sleep(0.2)
         assert poller.busy
         assert await poller.poll_once() is None  # refused: one already in flight
         poller.pause("runbook")
         assert await first is None  # finished after the pause: dropped
+        assert await poller.poll_once() is None  # paused: no polling at all
         poller.resume("runbook")
-        for server in rpc.http.values():
-            server.options.delay_all = 0.0
-        assert (await poller.poll_once()) is not None
+        result = await poller.poll_once(full=True)
+        assert result is not None and any(f.code == "partition" for f in result.findings)
         await poller.aclose()
