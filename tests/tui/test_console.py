@@ -95,3 +95,17 @@ async def test_help_and_quit(tmp_path):
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code in (0, None)
+
+
+async def test_no_color_keeps_meaning_in_words(tmp_path, monkeypatch):
+    """With NO_COLOR the screen is monochrome; health and the partition still read as words."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = deterministic_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.no_color
+        feed(app, "rabbitmq/lab", "netns-link-during-majority", "netns-link-during-minority")
+        await pilot.pause()
+        app.open_target("rabbitmq/lab")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "PARTITION" in text and "CRIT" in text and "WARN" in text
