@@ -20,7 +20,7 @@ class FindingsView(Static):
 
     COMPONENT_CLASSES = {"findings--ok", "findings--warn", "findings--crit", "findings--unknown"}
     DEFAULT_CSS = """
-    FindingsView { height: auto; max-height: 6; padding: 0 1; }
+    FindingsView { height: auto; max-height: 6; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     FindingsView > .findings--ok { color: $success; }
     FindingsView > .findings--warn { color: $warning; text-style: bold; }
     FindingsView > .findings--crit { color: $error; text-style: bold reverse; }

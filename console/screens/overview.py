@@ -25,8 +25,8 @@ class OverviewScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#targets", DataTable)
-        for label, key, width in (("Tier", "tier", 9), ("Target", "target", 12), ("Health", "health", 6),
-                                  ("Summary", "summary", 34), ("Refreshed", "age", 12)):
+        for label, key, width in (("Tier", "tier", 8), ("Target", "target", 14), ("Health", "health", 6),
+                                  ("Summary", "summary", 32), ("Refreshed", "age", 10)):
             table.add_column(label, key=key, width=width)
         table.focus()
 

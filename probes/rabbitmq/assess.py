@@ -17,9 +17,8 @@ MAX_NAMED_QUEUES = 50
 MEM_WARN_FRACTION = 0.9
 DISK_WARN_FACTOR = 2.0
 CHECK_REASONS = {
-    "node-is-quorum-critical": "stopping it now would make quorum queues lose their majority",
-    "node-is-mirror-sync-critical": "it holds the only synchronised copy of some mirrored queues",
-    "local-alarms": "resource alarm in effect: publishers are blocked",
+    "node-is-quorum-critical": "quorum-critical: stopping it now would cost quorum queues their majority",
+    "node-is-mirror-sync-critical": "mirror-sync-critical: it holds the only synchronised copy of mirrored queues",
 }
 
 
@@ -91,7 +90,7 @@ def assess(snapshot: RabbitSnapshot) -> tuple[Finding, ...]:
         running = sum(n.running for n in snapshot.nodes)
         queues = "" if snapshot.queues is None else f", {len(snapshot.queues.queues):,} queues"
         findings.append(Finding(Severity.OK, "healthy", "cluster",
-                                f"{running}/{len(snapshot.nodes)} nodes running{queues}, RabbitMQ {snapshot.version}"))
+                                f"{running}/{len(snapshot.nodes)} nodes up{queues}, v{snapshot.version}"))
     return tuple(findings)
 
 
@@ -125,8 +124,8 @@ def _check_findings(snapshot: RabbitSnapshot) -> list[Finding]:
         for check, passed, reason in view.health:
             if passed or check == "local-alarms":  # alarms are reported from /api/nodes with figures
                 continue
-            out.append(Finding(Severity.WARNING, check.replace("-", "_"), view.node or view.api,
-                               f"{check}: {CHECK_REASONS.get(check, '')} ({_short(reason, 90)})"))
+            explained = CHECK_REASONS.get(check) or f"{check} failed: {_short(reason, 90)}"
+            out.append(Finding(Severity.WARNING, check.replace("-", "_"), view.node or view.api, explained))
     return out
 
 

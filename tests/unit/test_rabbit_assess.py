@@ -14,7 +14,7 @@ def test_steady_cluster_is_ok():
     findings = assess(snapshot("netns-steady"))
     assert worst(findings) is Severity.OK
     assert codes(findings) == {"healthy"}
-    assert "3/3 nodes running" in findings[0].reason
+    assert "3/3 nodes up" in findings[0].reason
 
 
 def test_unsynchronised_mirrors_are_named():
