@@ -186,7 +186,7 @@ class RabbitLab:
 
     def _stop_recorded(self, st: dict, *, fast: bool) -> None:
         beams = [PidRef.from_json(d) for d in st.get("beams", {}).values() if d]
-        stop_refs(beams, grace=0 if fast else 20)
+        stop_refs(beams, grace=0 if fast else 12)
         others = [PidRef.from_json(d) for lst in st.get("epmd", {}).values() for d in lst]
         stop_refs(others, grace=2)
         stop_refs([PidRef.from_json(d) for d in st.get("forwarders", [])], grace=2, group=True)
