@@ -134,6 +134,17 @@ def stop_refs(refs: list[PidRef], *, grace: float, group: bool = False) -> list[
     return live
 
 
+def parallel(fn: Callable[[T], object], items: Iterable[T]) -> list:
+    """Run fn over items in threads (one each); re-raises the first failure."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    items = list(items)
+    if not items:
+        return []
+    with ThreadPoolExecutor(len(items)) as pool:
+        return [f.result() for f in [pool.submit(fn, it) for it in items]]
+
+
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
     """True when something already listens on host:port (or it cannot be bound)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,9 +133,26 @@ class Node:
         )
 
     def wait_booted(self, beam: PidRef, timeout: float = 120.0) -> None:
-        """Block until the node has fully booted (``rabbitmqctl wait <pidfile>``)."""
-        cp = self.ctl("wait", "--timeout", str(int(timeout)), str(self.pid_file), timeout=timeout + 15, check=False)
-        if cp.returncode != 0:
-            if not beam.alive():
-                raise LabError(f"{self.name} died while booting; see {self.console_log} and {self.log_file}")
-            raise LabError(f"{self.name} did not boot within {timeout:.0f} s; see {self.log_file}")
+        """Block until the node has fully booted (``rabbitmqctl wait <pidfile>``).
+
+        Fails at once (instead of at the timeout) if the VM dies while booting.
+        """
+        args = ["ip", "netns", "exec", self.ns, str(RABBIT_BIN / "rabbitmqctl"), "-n", self.name,
+                "wait", "--timeout", str(int(timeout)), str(self.pid_file)]
+        ctl = subprocess.Popen(args, env=self.env(), stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + timeout + 15
+        try:
+            while ctl.poll() is None:
+                if not beam.alive():
+                    raise LabError(f"{self.name} died while booting; see {self.console_log} and {self.log_file}")
+                if time.monotonic() > deadline:
+                    raise LabError(f"{self.name} did not boot within {timeout:.0f} s; see {self.log_file}")
+                time.sleep(0.1)
+        finally:
+            if ctl.poll() is None:
+                ctl.kill()
+            out = ctl.communicate()[0] or ""
+        if ctl.returncode != 0:
+            last = (out.strip().splitlines() or ["?"])[-1]
+            raise LabError(f"{self.name} did not boot: {last}; see {self.log_file}")

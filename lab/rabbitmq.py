@@ -17,12 +17,11 @@ import fcntl
 import os
 import shutil
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 from . import seed
-from ._util import LabError, PidRef, Timings, port_in_use, run, stop_refs
+from ._util import LabError, PidRef, Timings, parallel, port_in_use, stop_refs
 from .netns import Topology, spawn_forwarder
 from .node import AMQP_PORT, MGMT_PORT, RABBIT_BIN, Node, ensure_cookie
 from .state import LabState, read_epmd_pids, write_inventory
@@ -131,40 +130,48 @@ class RabbitLab:
                   "password": seed.new_password(), "beams": {}, "epmd": {}, "forwarders": [],
                   "cut": [], "namespaces": self.topo.all_namespaces()}
             self.state.save(st)  # from here on, `down` can clean up a half-built lab
-            self.topo.create()
-            t.mark("namespaces")
-            for i in self.indices:
-                for port, target in ((self.amqp_port(i), AMQP_PORT), (self.management_port(i), MGMT_PORT)):
-                    pid = spawn_forwarder(port, self.topo.mgmt_ip(i), target, self.base / "socat.log")
-                    st["forwarders"].append(PidRef.of(pid, f"socat :{port}").to_json())
-            beams = {n.index: n.spawn() for n in self.nodes}
-            st["beams"] = {str(i): ref.to_json() for i, ref in beams.items()}
-            self.state.save(st)
-            self._parallel(lambda n: n.wait_booted(beams[n.index]), self.nodes)
-            st["epmd"] = {str(i): [r.to_json() for r in read_epmd_pids(self.topo, i)] for i in self.indices}
-            self.state.save(st)
-            t.mark("boot (parallel)")
-            self._form_cluster(t)
-            if seed_data:
-                try:
-                    seed.create_user_and_policy(self.management_url(1), st["password"])
-                    t.mark("user + ha-all policy")
-                    seed.seed_default_queues([self.amqp_port(i) for i in self.indices], st["password"])
-                    t.mark("queues + messages")
-                except Exception as exc:  # httpx / pika errors: one line for the CLI
-                    raise LabError(f"seeding the cluster failed: {type(exc).__name__}: {exc}") from exc
-            write_inventory(self.inventory_path, self.transport_url, self.management_urls)
+            try:
+                self._build(st, t, seed_data)
+            except BaseException:
+                # Leave nothing running behind a failed up; node logs stay under the lab dir.
+                self._teardown(self.state.load(), fast=True)
+                raise
         return t
+
+    def _build(self, st: dict, t: Timings, seed_data: bool) -> None:
+        self.topo.create()
+        t.mark("namespaces")
+        for i in self.indices:
+            for port, target in ((self.amqp_port(i), AMQP_PORT), (self.management_port(i), MGMT_PORT)):
+                pid = spawn_forwarder(port, self.topo.mgmt_ip(i), target, self.base / "socat.log")
+                st["forwarders"].append(PidRef.of(pid, f"socat :{port}").to_json())
+        beams = {n.index: n.spawn() for n in self.nodes}
+        st["beams"] = {str(i): ref.to_json() for i, ref in beams.items()}
+        self.state.save(st)
+        parallel(lambda n: n.wait_booted(beams[n.index]), self.nodes)
+        st["epmd"] = {str(i): [r.to_json() for r in read_epmd_pids(self.topo, i)] for i in self.indices}
+        self.state.save(st)
+        t.mark("boot (parallel)")
+        self._form_cluster(t)
+        if seed_data:
+            try:
+                seed.create_user_and_policy(self.management_url(1), st["password"])
+                t.mark("user + ha-all policy")
+                seed.seed_default_queues([self.amqp_port(i) for i in self.indices], st["password"])
+                t.mark("queues + messages")
+            except Exception as exc:  # httpx / pika errors: one line for the CLI
+                raise LabError(f"seeding the cluster failed: {type(exc).__name__}: {exc}") from exc
+        write_inventory(self.inventory_path, self.transport_url, self.management_urls)
 
     def _form_cluster(self, t: Timings) -> None:
         first, others = self.nodes[0], self.nodes[1:]
-        self._parallel(lambda n: n.ctl("stop_app"), others)
+        parallel(lambda n: n.ctl("stop_app"), others)
         t.mark("stop_app 2..n")
-        self._parallel(lambda n: n.ctl("reset"), others)
+        parallel(lambda n: n.ctl("reset"), others)
         for n in others:  # sequential joins avoid schema races
             n.ctl("join_cluster", first.name)
         t.mark("reset + join_cluster")
-        self._parallel(lambda n: n.ctl("start_app"), others)
+        parallel(lambda n: n.ctl("start_app"), others)
         t.mark("start_app 2..n")
 
     def down(self, *, fast: bool = False, log=print) -> Timings:
@@ -176,13 +183,18 @@ class RabbitLab:
             if not st and not self.topo.existing():
                 log(f"lab is not up in {self.base}")
                 return t
-            self._stop_recorded(st, fast=fast)
-            t.mark("stop processes" + (" (SIGKILL)" if fast else ""))
-            self._kill_namespace_leftovers()
-            self.topo.destroy()
-            self.state.clear()
-            t.mark("remove namespaces")
+            self._teardown(st, fast=fast, t=t)
         return t
+
+    def _teardown(self, st: dict, *, fast: bool, t: Timings | None = None) -> None:
+        self._stop_recorded(st, fast=fast)
+        if t:
+            t.mark("stop processes" + (" (SIGKILL)" if fast else ""))
+        self._kill_namespace_leftovers()
+        self.topo.destroy()
+        self.state.clear()
+        if t:
+            t.mark("remove namespaces")
 
     def _stop_recorded(self, st: dict, *, fast: bool) -> None:
         beams = [PidRef.from_json(d) for d in st.get("beams", {}).values() if d]
@@ -210,14 +222,6 @@ class RabbitLab:
                 raise LabError(f"namespaces in use by another lab (pids {busy}): run `down` with its --dir")
             self._kill_namespace_leftovers()
             self.topo.destroy()
-
-    @staticmethod
-    def _parallel(fn, items) -> list:
-        items = list(items)
-        if not items:
-            return []
-        with ThreadPoolExecutor(len(items)) as pool:
-            return [f.result() for f in [pool.submit(fn, it) for it in items]]
 
     # -- one node ------------------------------------------------------------------
     def rabbitmqctl(self, i: int, *args: str, timeout: float = 60.0, check: bool = True) -> subprocess.CompletedProcess[str]:
