@@ -15,6 +15,8 @@ from msgops.console.exitcodes import Exit
 EPILOG = """\
 inventory: --inventory PATH, else $MSGOPS_INVENTORY, else $XDG_CONFIG_HOME/msgops/inventory.toml
 exit codes: 0 ok; check: 1 warning, 2 critical, 3 unknown (Nagios); 64 usage; 78 bad inventory
+runbook run/plan: 0 ok, 1 step failed, 2 preflight refused (or read-only), 3 partially done,
+  4 not confirmed, 5 lock held, 6 audit log not writable, 64 usage, 78 bad inventory
 """
 
 
@@ -33,6 +35,19 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="print every target's snapshot and findings once")
     status.add_argument("--json", action="store_true", help="one JSON document on stdout")
     sub.add_parser("check", help="one summary line; exit 0/1/2/3 (Nagios convention)")
+    runbook = sub.add_parser("runbook", help="guided operations: list | plan NAME | run NAME")
+    rb = runbook.add_subparsers(dest="runbook_command", required=True)
+    rb.add_parser("list", help="every runbook and its parameters")
+    for verb, text in (("plan", "preflight and print the plan; change nothing"), ("run", "execute (headless)")):
+        cmd = rb.add_parser(verb, help=text)
+        cmd.add_argument("name", help="runbook name (see `msgops runbook list`)")
+        cmd.add_argument("--param", action="append", metavar="K=V", help="a runbook parameter (repeat)")
+        cmd.add_argument("--json", action="store_true", help="JSON lines on stdout, one per event")
+        if verb == "run":
+            cmd.add_argument("--yes", action="store_true", help="allow the steps that change the target")
+            cmd.add_argument("--confirm", action="append", metavar="NAME", help="typed confirmation (the target's name)")
+            cmd.add_argument("--break-stale-lock", action="store_true", help="remove a lock whose process is gone")
+            cmd.add_argument("--discard-journal", action="store_true", help="forget an unfinished run instead of resuming")
     lab = sub.add_parser("lab", help="the real RabbitMQ lab cluster (root): up|down|status|cut N|heal N")
     lab.add_argument("lab_args", nargs=argparse.REMAINDER)
     return parser
@@ -68,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         from msgops.console.headless import check
 
         return check(inventory)
+    if command == "runbook":
+        from msgops.console.runbook_cli import run_command
+
+        return run_command(inventory, args)
     from msgops.console.app import run_console
 
     return run_console(inventory)

@@ -67,6 +67,9 @@ def default_inventory_path(env: dict[str, str] | None = None) -> Path:
 
 
 def default_state_dir() -> Path:
+    """$MSGOPS_STATE_DIR, else $XDG_STATE_HOME/msgops, else ~/.local/state/msgops."""
+    if os.environ.get("MSGOPS_STATE_DIR"):
+        return Path(os.environ["MSGOPS_STATE_DIR"])
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "msgops"
 

@@ -1,0 +1,114 @@
+"""`msgops runbook list|plan|run`: the runbook engine headless. Imports no Textual; never reads stdin.
+
+stdout: with --json one JSON object per event (preflight, plan, step, result); without it, a
+readable report. stderr: diagnostics. Exit codes: msgops.runbooks.model.RunExit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any, TextIO
+
+from msgops.console.config import Inventory
+from msgops.runbooks.engine import Executor, HeadlessConfirmer
+from msgops.runbooks.model import RunExit
+from msgops.runbooks.registry import RUNBOOKS
+
+
+def list_runbooks(out: TextIO = sys.stdout) -> int:
+    for name, cls in RUNBOOKS.items():
+        out.write(f"{name:<14} {cls.title}\n")
+        for p in cls.params:
+            need = "required" if p.required else f"default {p.default!r}"
+            choices = f" [{'|'.join(p.choices)}]" if p.choices else ""
+            out.write(f"    --param {p.name}=...{choices}  {p.help} ({need})\n")
+    return RunExit.OK
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key:
+            raise ValueError(f"--param {pair!r}: expected name=value")
+        params[key] = value
+    return params
+
+
+def run_command(inventory: Inventory, args: Any, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    if args.runbook_command == "list":
+        return list_runbooks(out)
+    cls = RUNBOOKS.get(args.name)
+    if cls is None:
+        err.write(f"msgops: no runbook {args.name!r} (known: {', '.join(RUNBOOKS)})\n")
+        return RunExit.USAGE
+    try:
+        params = parse_params(args.param or [])
+    except ValueError as exc:
+        err.write(f"msgops: {exc}\n")
+        return RunExit.USAGE
+    targets = {t.name: t for t in inventory.targets if t.tier == cls.tier}
+    target = targets.get(params.get("target", ""))
+    if target is None:
+        err.write(f"msgops: --param target=NAME must name a {cls.tier} target of {inventory.path} "
+                  f"(known: {', '.join(targets) or 'none'})\n")
+        return RunExit.USAGE
+    printer = _JsonPrinter(out) if args.json else _HumanPrinter(out, err)
+    executor = Executor(inventory.settings.state_dir, read_only=inventory.settings.read_only or args.read_only,
+                        on_event=printer)
+    runbook = cls()
+    if args.runbook_command == "plan":
+        result = asyncio.run(executor.plan(runbook, target, params))
+    else:
+        confirmer = HeadlessConfirmer(yes=args.yes, names=tuple(args.confirm or ()))
+        result = asyncio.run(executor.run(runbook, target, params, confirmer,
+                                          break_stale_lock=args.break_stale_lock,
+                                          discard_journal=args.discard_journal))
+    return int(result.exit)
+
+
+class _JsonPrinter:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def __call__(self, event: dict) -> None:
+        self.out.write(json.dumps(event, default=str) + "\n")
+        self.out.flush()
+
+
+class _HumanPrinter:
+    def __init__(self, out: TextIO, err: TextIO) -> None:
+        self.out, self.err = out, err
+
+    def __call__(self, event: dict) -> None:
+        kind = event["event"]
+        if kind == "preflight":
+            mark = "ok  " if event["ok"] else ("FAIL" if event["blocking"] else "info")
+            self._say(f"preflight {mark} {event['check']}: {event['reason']}")
+        elif kind == "plan":
+            self._say("plan:")
+            for i, step in enumerate(event["steps"], 1):
+                flag = " [dangerous: type " + repr(step["confirm"]) + "]" if step["confirm"] else ""
+                done = " (done)" if step["status"] == "done" else ""
+                self._say(f"  {i}. {step['title']}{flag}{done}")
+                if step.get("warning"):
+                    self._say(f"     note: {step['warning']}")
+        elif kind == "resume":
+            self._say(f"resuming run {event['previous_run']}: steps {event['steps']}")
+        elif kind == "step":
+            detail = f": {event['detail']}" if event.get("detail") else ""
+            self._say(f"step {event['id']} {event['status']}{detail}")
+            if event.get("next"):
+                self._say(f"  next: {event['next']}")
+        elif kind == "final_verify":
+            self._say(f"verify {'ok' if event['ok'] else 'FAILED'}: {event['detail']}")
+        elif kind == "result":
+            audit = f" (audit id {event['audit_id']})" if event.get("audit_id") else ""
+            stream = self.out if event["exit_code"] == 0 else self.err
+            stream.write(f"{event['outcome']}: {event['message']}{audit}\n")
+
+    def _say(self, line: str) -> None:
+        self.out.write(line + "\n")
+        self.out.flush()

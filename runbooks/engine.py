@@ -1,0 +1,270 @@
+"""The one runbook executor, shared by the TUI and headless mode.
+
+run: audit "start" → read-only? → lock → journal (resume?) → preflight → plan → confirm →
+steps (pause polling → act → verify with deadline → resume polling → journal) → final verify →
+audit "end" → unlock. ``plan`` stops after the plan and changes nothing. Every event goes to
+``on_event`` as a dict (headless prints them as JSON lines; the TUI turns them into messages).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from msgops.runbooks.audit import AuditError, AuditLog, new_run_id
+from msgops.runbooks.journal import Journal
+from msgops.runbooks.lock import LockHeld, TargetLock
+from msgops.runbooks.model import Check, ParamError, RunContext, Runbook, RunExit, Step
+
+STEP_PAUSE_ENV = "MSGOPS_RUNBOOK_STEP_PAUSE"
+"""Seconds to wait after each journaled step (a slow-motion aid for training, and for kill tests)."""
+
+
+class Confirmer(Protocol):
+    async def confirm(self, steps: list[Step], ctx: RunContext) -> tuple[bool, str]: ...
+
+
+class Pauser(Protocol):
+    def pause(self, target_key: str, reason: str) -> None: ...
+
+    def resume(self, target_key: str, reason: str) -> None: ...
+
+
+class NoPause:
+    def pause(self, target_key: str, reason: str) -> None:
+        pass
+
+    def resume(self, target_key: str, reason: str) -> None:
+        pass
+
+
+@dataclass
+class HeadlessConfirmer:
+    """``--yes`` allows dangerous steps; each typed confirmation needs a matching ``--confirm NAME``."""
+
+    yes: bool = False
+    names: tuple[str, ...] = ()
+
+    async def confirm(self, steps: list[Step], ctx: RunContext) -> tuple[bool, str]:
+        if any(s.dangerous for s in steps) and not self.yes:
+            return False, "this run changes the target: pass --yes (after reading the plan)"
+        for step in steps:
+            if step.confirm_name is not None and step.confirm_name not in self.names:
+                given = f" (got {', '.join(map(repr, self.names))})" if self.names else ""
+                return False, f"step '{step.title}' needs the typed confirmation --confirm {step.confirm_name!r}{given}"
+        return True, "confirmed"
+
+
+@dataclass
+class RunResult:
+    exit: RunExit
+    run_id: str | None
+    message: str
+    steps_done: list[str] = field(default_factory=list)
+
+
+def target_key(target: Any) -> str:
+    return f"{target.tier}/{target.name}"
+
+
+class Executor:
+    """Runs runbooks against targets; state (locks, journals, audit) lives under ``state_dir``."""
+
+    def __init__(self, state_dir: Path, *, read_only: bool = False, pauser: Pauser | None = None,
+                 on_event: Callable[[dict], None] | None = None) -> None:
+        self.state_dir = Path(state_dir)
+        self.read_only = read_only
+        self.pauser = pauser or NoPause()
+        self.on_event = on_event or (lambda event: None)
+        self.audit = AuditLog(self.state_dir / "audit.jsonl")
+
+    def emit(self, event: str, **fields: Any) -> None:
+        self.on_event({"event": event, **fields})
+
+    async def plan(self, runbook: Runbook, target: Any, raw: dict[str, Any]) -> RunResult:
+        """Dry run: preflight and the plan, nothing changed, nothing locked."""
+        try:
+            params = runbook.validate(raw)
+        except ParamError as exc:
+            return self._end(None, RunExit.USAGE, str(exc))
+        ctx = RunContext(target, params, runbook.make_client(target))
+        try:
+            if not await self._preflight(runbook, ctx):
+                return self._end(None, RunExit.PREFLIGHT_REFUSED, "preflight refused: nothing to do until it passes")
+            self._emit_plan(runbook.plan(ctx), {})
+            return self._end(None, RunExit.OK, "plan only (dry run): nothing was changed")
+        finally:
+            await ctx.client.aclose()
+
+    async def run(self, runbook: Runbook, target: Any, raw: dict[str, Any], confirmer: Confirmer, *,
+                  break_stale_lock: bool = False, discard_journal: bool = False) -> RunResult:
+        try:
+            params = runbook.validate(raw)
+        except ParamError as exc:
+            return self._end(None, RunExit.USAGE, str(exc))
+        run_id, key = new_run_id(), target_key(target)
+        shown = runbook.masked(params)
+        try:
+            self.audit.record(run_id, "start", runbook=runbook.name, target=key,
+                              target_url=getattr(target, "display_url", ""), params=shown)
+        except AuditError as exc:
+            return self._end(run_id, RunExit.AUDIT_FAILED, f"{exc}; stopped before changing anything")
+        if self.read_only or getattr(target, "read_only", False):
+            return self._finish(run_id, RunExit.PREFLIGHT_REFUSED, "read-only mode: execution refused (plan still works)")
+        lock = TargetLock.for_target(self.state_dir, key, runbook.name)
+        try:
+            broken = lock.acquire(break_stale=break_stale_lock)
+        except LockHeld as exc:
+            return self._finish(run_id, RunExit.LOCK_HELD, str(exc), holder=exc.holder)
+        if broken:
+            self._audit(run_id, "stale_lock_broken", holder=broken)
+        ctx = RunContext(target, params, runbook.make_client(target))
+        try:
+            return await self._locked(runbook, ctx, run_id, key, shown, confirmer, discard_journal)
+        except AuditError as exc:
+            return self._end(run_id, RunExit.AUDIT_FAILED, f"{exc}; stopped")
+        finally:
+            lock.release()
+            await ctx.client.aclose()
+
+    async def _locked(self, runbook: Runbook, ctx: RunContext, run_id: str, key: str, shown: dict,
+                      confirmer: Confirmer, discard_journal: bool) -> RunResult:
+        journal = Journal(self.state_dir, key)
+        previous = journal.load()
+        if previous and discard_journal:
+            self._audit(run_id, "journal_discarded", journal=previous)
+            journal.clear()
+            previous = None
+        status: dict[str, str] = {}
+        if previous:
+            if previous.get("runbook") != runbook.name or previous.get("params") != shown:
+                return self._finish(run_id, RunExit.PREFLIGHT_REFUSED,
+                                    f"an unfinished run {previous.get('run_id')} of {previous.get('runbook')} "
+                                    f"{previous.get('params')} is journaled for {key}: rerun it with the same "
+                                    f"parameters to resume, or pass --discard-journal after checking the target")
+            status = dict(previous.get("steps", {}))
+            ctx.facts = dict(previous.get("facts", {}))
+            ctx.facts["resuming"] = True
+            self.emit("resume", previous_run=previous.get("run_id"), steps=status)
+            self._audit(run_id, "resume", previous_run=previous.get("run_id"), steps=status)
+        if not await self._preflight(runbook, ctx):
+            return self._finish(run_id, RunExit.PREFLIGHT_REFUSED, "preflight refused: nothing was changed")
+        steps = runbook.plan(ctx)
+        self._emit_plan(steps, status)
+        pending = [s for s in steps if status.get(s.id) != "done"]
+        ok, why = await confirmer.confirm(pending, ctx)
+        if not ok:
+            return self._finish(run_id, RunExit.NOT_CONFIRMED, f"not confirmed: {why}; nothing was changed")
+        self._audit(run_id, "confirmed", steps=[s.id for s in pending])
+        doc = {"run_id": run_id, "runbook": runbook.name, "target": key, "params": shown,
+               "facts": {k: v for k, v in ctx.facts.items() if k != "resuming"}, "steps": status}
+        journal.save(doc)
+        done: list[str] = [s.id for s in steps if status.get(s.id) == "done"]
+        for step in steps:
+            if status.get(step.id) == "done":
+                seen_ok, seen = await step.verify(ctx)
+                self.emit("step", id=step.id, status="already-done", verified=seen_ok, detail=seen)
+                continue
+            result = await self._step(run_id, step, ctx, key, interrupted=status.get(step.id) == "started",
+                                      journal=journal, doc=doc)
+            if result is not None:
+                code = RunExit.PARTIAL if done else RunExit.STEP_FAILED
+                journal.clear()
+                return self._finish(run_id, code, result, steps_done=done)
+            done.append(step.id)
+            pause = float(os.environ.get(STEP_PAUSE_ENV, "0") or 0)
+            if pause:
+                await asyncio.sleep(pause)
+        ok, seen = await _wait(runbook.final_verify, ctx, 30.0)
+        self.emit("final_verify", ok=ok, detail=seen)
+        journal.clear()
+        if not ok:
+            return self._finish(run_id, RunExit.PARTIAL, f"final verification failed: {seen}", steps_done=done)
+        return self._finish(run_id, RunExit.OK, f"done and verified: {seen}", steps_done=done)
+
+    async def _step(self, run_id: str, step: Step, ctx: RunContext, key: str, *, interrupted: bool,
+                    journal: Journal, doc: dict) -> str | None:
+        """Run one step; None when done and verified, else the operator's failure note."""
+        started = time.monotonic()
+        if interrupted:  # the last process died inside this step: look before acting again
+            already, seen = await step.verify(ctx)
+            if already:
+                self._step_done(run_id, step, journal, doc, started, f"found done after interruption: {seen}")
+                return None
+        doc["steps"][step.id] = "started"
+        journal.save(doc)
+        self.emit("step", id=step.id, status="started", title=step.title)
+        self.pauser.pause(key, f"runbook {run_id}")
+        self.emit("polling", target=key, paused=True)
+        try:
+            try:
+                detail = await asyncio.wait_for(step.act(ctx), step.timeout)
+            except Exception as exc:  # noqa: BLE001 - any failure of the action is reported, not raised
+                return self._step_failed(run_id, step, started, f"action failed: {_describe(exc)}")
+            ok, seen = await _wait(step.verify, ctx, step.timeout)
+        finally:
+            self.pauser.resume(key, f"runbook {run_id}")
+            self.emit("polling", target=key, paused=False)
+        if not ok:
+            return self._step_failed(run_id, step, started, f"not verified within {step.timeout:g}s: {seen}")
+        self._step_done(run_id, step, journal, doc, started, detail or seen)
+        return None
+
+    def _step_done(self, run_id: str, step: Step, journal: Journal, doc: dict, started: float, detail: str) -> None:
+        doc["steps"][step.id] = "done"
+        journal.save(doc)
+        seconds = round(time.monotonic() - started, 3)
+        self._audit(run_id, "step", step=step.id, outcome="done", seconds=seconds, detail=detail)
+        self.emit("step", id=step.id, status="done", seconds=seconds, detail=detail)
+
+    def _step_failed(self, run_id: str, step: Step, started: float, why: str) -> str:
+        seconds = round(time.monotonic() - started, 3)
+        self._audit(run_id, "step", step=step.id, outcome="failed", seconds=seconds, detail=why)
+        self.emit("step", id=step.id, status="failed", seconds=seconds, detail=why, next=step.on_failure)
+        return f"step '{step.title}' failed: {why}. {step.on_failure}"
+
+    async def _preflight(self, runbook: Runbook, ctx: RunContext) -> bool:
+        try:
+            checks = await runbook.preflight(ctx)
+        except Exception as exc:  # noqa: BLE001 - a preflight that cannot run is a failed check
+            checks = [Check("preflight", False, f"could not run: {_describe(exc)}")]
+        for check in checks:
+            self.emit("preflight", check=check.name, ok=check.ok, blocking=check.blocking, reason=check.reason)
+        return all(c.ok or not c.blocking for c in checks)
+
+    def _emit_plan(self, steps: list[Step], status: dict[str, str]) -> None:
+        self.emit("plan", steps=[{**s.describe(), "status": status.get(s.id, "pending")} for s in steps])
+
+    def _audit(self, run_id: str, event: str, **fields: Any) -> None:
+        self.audit.record(run_id, event, **fields)
+
+    def _finish(self, run_id: str, code: RunExit, message: str, **fields: Any) -> RunResult:
+        self._audit(run_id, "end", outcome=code.name.lower(), exit_code=int(code), message=message, **fields)
+        return self._end(run_id, code, message, fields.get("steps_done", []))
+
+    def _end(self, run_id: str | None, code: RunExit, message: str, done: list[str] | None = None) -> RunResult:
+        self.emit("result", outcome=code.name.lower(), exit_code=int(code), message=message, audit_id=run_id)
+        return RunResult(code, run_id, message, done or [])
+
+
+async def _wait(verify: Callable[[RunContext], Any], ctx: RunContext, timeout: float) -> tuple[bool, str]:
+    """Poll ``verify`` until it says done or the deadline passes (management data lags ~1-5 s)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            ok, seen = await verify(ctx)
+        except Exception as exc:  # noqa: BLE001
+            ok, seen = False, f"verification error: {_describe(exc)}"
+        if ok or time.monotonic() >= deadline:
+            return ok, seen
+        await asyncio.sleep(0.5)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, asyncio.TimeoutError):
+        return "timed out"
+    return str(exc) or type(exc).__name__
