@@ -16,7 +16,12 @@ from msgops.widgets.findings import LABEL
 class QueueDetailScreen(Screen):
     """Details of the queue ``queue_key`` (``vhost\\0name``) on target ``key``."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("p", "reset('purge')", "Purge"),
+        Binding("D", "reset('delete')", "Delete"),
+        Binding("y", "reset('sync')", "Sync mirrors"),
+    ]
 
     def __init__(self, key: str, queue_key: str) -> None:
         super().__init__()
@@ -31,6 +36,23 @@ class QueueDetailScreen(Screen):
 
     def on_mount(self) -> None:
         self.show_estate(self.app.estate)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Runbook keys are absent in read-only mode (hidden from the footer, and inert)."""
+        if action == "reset":
+            target = self.app.estate.states[self.key].target
+            if self.app.inventory.settings.read_only or target.read_only:
+                return None
+        return True
+
+    def action_reset(self, mode: str) -> None:
+        from msgops.console.screens.runbook import RunbookScreen
+        from msgops.runbooks.rabbitmq_queue_reset import QueueReset
+
+        vhost, _, name = self.queue_key.partition("\x00")
+        target = self.app.estate.states[self.key].target
+        params = {"target": target.name, "queue": name, "vhost": vhost, "mode": mode}
+        self.app.push_screen(RunbookScreen(self.key, QueueReset(), params))
 
     def show_estate(self, estate: Estate) -> None:
         state = estate.states[self.key]

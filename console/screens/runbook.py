@@ -1,0 +1,189 @@
+"""RunbookScreen: one runbook run in the TUI — preflight, plan, typed confirmation, live steps, result.
+
+The executor runs in a worker and reports through messages; the typed confirmation is a future
+the worker awaits and this screen resolves. Polling of the target pauses while a step changes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, RichLog, Static
+
+from msgops.runbooks.engine import Executor
+from msgops.runbooks.model import RunContext, Runbook, Step
+
+
+@dataclass
+class RunbookEvent(Message):
+    """One executor event (preflight, plan, step, result...), as the headless JSON lines carry."""
+
+    event: dict
+
+
+@dataclass
+class ConfirmationRequested(Message):
+    """The worker waits on ``answer`` for the operator to type ``expected``."""
+
+    steps: list
+    expected: str | None
+    answer: asyncio.Future
+
+
+class TuiConfirmer:
+    """Asks the screen; one typed name per distinct confirm_name, or a plain 'yes' when none is set."""
+
+    def __init__(self, screen: "RunbookScreen") -> None:
+        self.screen = screen
+
+    async def confirm(self, steps: list[Step], ctx: RunContext) -> tuple[bool, str]:
+        names = [s.confirm_name for s in steps if s.confirm_name] or ([None] if any(s.dangerous for s in steps) else [])
+        for name in dict.fromkeys(names):
+            answer: asyncio.Future = asyncio.get_running_loop().create_future()
+            self.screen.post_message(ConfirmationRequested(steps, name, answer))
+            ok, why = await answer
+            if not ok:
+                return False, why
+        return True, "typed in the console"
+
+
+class AppPauser:
+    """Pauses the App's poller of a target while a step changes it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def pause(self, target_key: str, reason: str) -> None:
+        if poller := self.app.pollers.get(target_key):
+            poller.pause(reason)
+
+    def resume(self, target_key: str, reason: str) -> None:
+        if poller := self.app.pollers.get(target_key):
+            poller.resume(reason)
+            self.app.request_poll(target_key)
+
+
+class RunbookScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "close", "Back / cancel"),
+        Binding("q", "guarded_quit", "Quit", show=False),
+    ]
+    DEFAULT_CSS = """
+    RunbookScreen #log { height: 1fr; border: round $primary; }
+    RunbookScreen #confirm { display: none; }
+    RunbookScreen #confirm.-asking { display: block; }
+    RunbookScreen #outcome { height: auto; padding: 0 1; text-style: bold; }
+    RunbookScreen #outcome.-ok { color: $success; }
+    RunbookScreen #outcome.-failed { color: $error; }
+    """
+
+    def __init__(self, target_key: str, runbook: Runbook, params: dict[str, Any]) -> None:
+        super().__init__()
+        self.target_key, self.runbook, self.params = target_key, runbook, params
+        self._pending: ConfirmationRequested | None = None
+        self.finished = False
+        self.audit_id: str | None = None
+
+    def compose(self) -> ComposeResult:
+        shown = " ".join(f"{k}={v}" for k, v in self.runbook.masked(self.params).items())
+        yield Static(f"[b]{self.runbook.name}[/b] {shown}", classes="title-bar")
+        yield RichLog(id="log", wrap=True, markup=False, auto_scroll=True)
+        yield Input(id="confirm")
+        yield Static("running preflight…", id="outcome")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.run_runbook()
+
+    @work(exclusive=True, group="runbook", exit_on_error=False)
+    async def run_runbook(self) -> None:
+        app = self.app
+        executor = Executor(app.inventory.settings.state_dir, read_only=app.inventory.settings.read_only,
+                            pauser=AppPauser(app), on_event=lambda e: self.post_message(RunbookEvent(e)))
+        target = app.estate.states[self.target_key].target
+        await executor.run(self.runbook, target, self.params, TuiConfirmer(self))
+
+    def on_runbook_event(self, message: RunbookEvent) -> None:
+        e, log = message.event, self.query_one("#log", RichLog)
+        kind = e["event"]
+        if kind == "preflight":
+            mark = "ok  " if e["ok"] else ("FAIL" if e["blocking"] else "info")
+            log.write(Text(f"preflight {mark} {e['check']}: {e['reason']}"))
+        elif kind == "plan":
+            log.write(Text("plan:"))
+            for i, step in enumerate(e["steps"], 1):
+                flag = "  [changes the target]" if step["dangerous"] else ""
+                log.write(Text(f"  {i}. {step['title']}{flag}" + (" (done)" if step["status"] == "done" else "")))
+                if step.get("warning"):
+                    log.write(Text(f"     note: {step['warning']}"))
+        elif kind == "resume":
+            log.write(Text(f"resuming run {e['previous_run']}: {e['steps']}"))
+        elif kind == "step":
+            log.write(Text(f"step {e['id']}: {e['status']}" + (f" — {e['detail']}" if e.get("detail") else "")))
+            if e.get("next"):
+                log.write(Text(f"  next: {e['next']}"))
+        elif kind == "polling":
+            log.write(Text(f"polling of {e['target']} {'paused' if e['paused'] else 'resumed'}"))
+        elif kind == "final_verify":
+            log.write(Text(f"verify: {'ok' if e['ok'] else 'FAILED'} — {e['detail']}"))
+        elif kind == "result":
+            self.finished, self.audit_id = True, e.get("audit_id")
+            outcome = self.query_one("#outcome", Static)
+            outcome.set_class(e["exit_code"] == 0, "-ok")
+            outcome.set_class(e["exit_code"] != 0, "-failed")
+            audit = f"  audit id {e['audit_id']}" if e.get("audit_id") else ""
+            outcome.update(Text(f"{e['outcome'].upper()}: {e['message']}{audit}  (escape: back)"))
+
+    def on_confirmation_requested(self, message: ConfirmationRequested) -> None:
+        self._pending = message
+        box = self.query_one("#confirm", Input)
+        expected = message.expected
+        box.placeholder = f"type {expected} to go ahead (escape cancels)" if expected else "type yes to go ahead"
+        box.add_class("-asking")
+        box.value = ""
+        box.focus()
+        self.query_one("#outcome", Static).update(Text(
+            f"Confirm: type {expected!r} exactly" if expected else "Confirm: type yes"))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        pending = self._pending
+        if pending is None:
+            return
+        expected = pending.expected or "yes"
+        if event.value != expected:
+            self.query_one("#outcome", Static).update(Text(
+                f"{event.value!r} does not match: type {expected!r} exactly, or escape to cancel"))
+            event.input.value = ""
+            return
+        self._answer(True, "typed")
+
+    def _answer(self, ok: bool, why: str) -> None:
+        pending, self._pending = self._pending, None
+        box = self.query_one("#confirm", Input)
+        box.remove_class("-asking")
+        if pending is not None and not pending.answer.done():
+            pending.answer.set_result((ok, why))
+
+    def action_guarded_quit(self) -> None:
+        """Quitting mid-run would leave the target half-changed: only allowed once the run ended."""
+        if self.finished:
+            self.app.exit()
+        else:
+            self.notify("a runbook is running: wait for its result before quitting", severity="warning")
+
+    def action_close(self) -> None:
+        if self._pending is not None:
+            self._answer(False, "cancelled in the console")
+            return
+        if self.finished:
+            self.app.pop_screen()
+        else:
+            self.notify("the runbook is running; it cannot be interrupted from here", severity="warning")
