@@ -137,13 +137,23 @@ def make_app(model, node: str, options: HttpOptions | None = None) -> web.Applic
                      if_unused=r.query.get("if-unused") == "true")
         return web.Response(status=204)
 
+    def json_only(r) -> bool:
+        """RabbitMQ 3.10 answers 406 to purge and queue actions when the client accepts only JSON
+        (seen on the real lab: `Accept: application/json` → 406, `*/*` or none → 204)."""
+        accept = [a.split(";")[0].strip() for a in r.headers.get("Accept", "").split(",") if a.strip()]
+        return bool(accept) and all(a == "application/json" for a in accept)
+
     async def purge(r):
+        if json_only(r):
+            return web.Response(status=406)
         with m.lock:
             q = lookup(r)
             m.purge(q.vhost, q.name)
         return web.Response(status=204)
 
     async def actions(r):
+        if json_only(r):
+            return web.Response(status=406)
         try:
             body = await r.json()
         except (ValueError, UnicodeDecodeError):

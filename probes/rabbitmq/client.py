@@ -32,7 +32,9 @@ class ManagementClient:
             auth=(target.management_user, target.management_password.reveal()),
             verify=verify,
             transport=transport,
-            headers={"Accept": "application/json", "User-Agent": "msgops"},
+            # Not a bare application/json: RabbitMQ 3.10 answers 406 to purge (DELETE .../contents)
+            # and queue actions (POST .../actions) when that is the only acceptable type.
+            headers={"Accept": "application/json, */*;q=0.5", "User-Agent": "msgops"},
             limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
         )
         self.calls: list[ApiCall] = []
