@@ -20,7 +20,7 @@ class QueueDetailScreen(Screen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("p", "reset('purge')", "Purge"),
         Binding("D", "reset('delete')", "Delete"),
-        Binding("y", "reset('sync')", "Sync mirrors"),
+        Binding("y", "reset('sync')", "Sync"),
     ]
 
     def __init__(self, key: str, queue_key: str) -> None:
