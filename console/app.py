@@ -77,17 +77,19 @@ class MsgopsApp(App[int]):
     async def on_unmount(self) -> None:
         await asyncio.gather(*(p.aclose() for p in self.pollers.values()), return_exceptions=True)
 
-    def request_poll(self, key: str) -> None:
-        """Start a poll of ``key`` unless one is in flight or the target is paused (never overlap)."""
+    def request_poll(self, key: str, full: bool = False) -> None:
+        """Start a poll of ``key`` unless one is in flight or the target is paused (never overlap).
+
+        ``full`` also lists the queues now instead of when due (after a runbook step, on ``r``)."""
         poller = self.pollers.get(key)
         if poller is not None and not poller.busy and not poller.paused:
-            self.poll_worker(key)
+            self.poll_worker(key, full)
 
     @work(exit_on_error=False, group="poll")
-    async def poll_worker(self, key: str) -> None:
+    async def poll_worker(self, key: str, full: bool = False) -> None:
         poller = self.pollers[key]
         try:
-            result = await poller.poll_once()
+            result = await poller.poll_once(full=full)
             if result is None:
                 return  # overlapping, paused, or invalidated: drop it
             rows = await asyncio.to_thread(queue_rows, result.snapshot, result.findings)
@@ -128,7 +130,7 @@ class MsgopsApp(App[int]):
 
     def action_refresh(self) -> None:
         for key in self.pollers:
-            self.request_poll(key)
+            self.request_poll(key, full=True)
         self.notify("refreshing", timeout=1.5)
 
 

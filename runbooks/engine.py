@@ -233,7 +233,8 @@ class Executor:
         except Exception as exc:  # noqa: BLE001 - a preflight that cannot run is a failed check
             checks = [Check("preflight", False, f"could not run: {_describe(exc)}")]
         for check in checks:
-            self.emit("preflight", check=check.name, ok=check.ok, blocking=check.blocking, reason=check.reason)
+            self.emit("preflight", check=check.name, ok=check.ok, blocking=check.blocking, reason=check.reason,
+                      **({"override": check.override} if check.override else {}))
         return all(c.ok or not c.blocking for c in checks)
 
     def _emit_plan(self, steps: list[Step], status: dict[str, str]) -> None:

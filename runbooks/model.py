@@ -68,12 +68,17 @@ class Param:
 
 @dataclass(frozen=True)
 class Check:
-    """One preflight result: passes or fails with a reason; ``blocking=False`` is information only."""
+    """One preflight result: passes or fails with a reason; ``blocking=False`` is information only.
+
+    ``override`` names a boolean parameter that, set true by the operator, lifts this check (e.g.
+    ``force`` for delete's if-empty/if-unused guards); the console offers it, never applies it alone.
+    """
 
     name: str
     ok: bool
     reason: str
     blocking: bool = True
+    override: str | None = None
 
 
 @dataclass

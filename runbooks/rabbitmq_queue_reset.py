@@ -101,7 +101,8 @@ class QueueReset(Runbook):
                 problems.append(f"has {raw['consumers']} consumers")
             if problems:
                 return [Check("delete guards", False, f"the queue {' and '.join(problems)}: delete refuses "
-                                                      "(if-empty/if-unused); purge first, or pass force=true")]
+                                                      "(if-empty/if-unused); purge first, or pass force=true",
+                              override="force")]
         return [Check("mode applies", True, f"{mode} on a {queue.type} queue")]
 
     def plan(self, ctx: RunContext) -> list[Step]:

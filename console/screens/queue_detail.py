@@ -42,7 +42,7 @@ class QueueDetailScreen(Screen):
         if action == "reset":
             target = self.app.estate.states[self.key].target
             if self.app.inventory.settings.read_only or target.read_only:
-                return None
+                return False  # False hides the key (None would show it dimmed)
         return True
 
     def action_reset(self, mode: str) -> None:

@@ -16,7 +16,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, RichLog, Static
+from textual.widgets import Footer, RichLog, Static
+
+from msgops.console.screens.confirm import ConfirmScreen
 
 from msgops.runbooks.engine import Executor
 from msgops.runbooks.model import RunContext, Runbook, Step
@@ -31,9 +33,9 @@ class RunbookEvent(Message):
 
 @dataclass
 class ConfirmationRequested(Message):
-    """The worker waits on ``answer`` for the operator to type ``expected``."""
+    """The worker waits on ``answer`` for the operator to type ``expected``; ``steps`` as plan dicts."""
 
-    steps: list
+    steps: list[dict]
     expected: str | None
     answer: asyncio.Future
 
@@ -46,9 +48,10 @@ class TuiConfirmer:
 
     async def confirm(self, steps: list[Step], ctx: RunContext) -> tuple[bool, str]:
         names = [s.confirm_name for s in steps if s.confirm_name] or ([None] if any(s.dangerous for s in steps) else [])
+        shown = [s.describe() for s in steps]
         for name in dict.fromkeys(names):
             answer: asyncio.Future = asyncio.get_running_loop().create_future()
-            self.screen.post_message(ConfirmationRequested(steps, name, answer))
+            self.screen.post_message(ConfirmationRequested(shown, name, answer))
             ok, why = await answer
             if not ok:
                 return False, why
@@ -68,18 +71,24 @@ class AppPauser:
     def resume(self, target_key: str, reason: str) -> None:
         if poller := self.app.pollers.get(target_key):
             poller.resume(reason)
-            self.app.request_poll(target_key)
+            self.app.request_poll(target_key, full=True)
 
 
 class RunbookScreen(Screen):
+    """Runs ``runbook`` with ``params`` on target ``target_key`` and shows every event as it comes.
+
+    When preflight refuses on a check the operator may lift (``Check.override``, e.g. delete's
+    if-empty/if-unused guards), ``F`` runs it again with that parameter set true: the typed
+    confirmation is still asked.
+    """
+
     BINDINGS = [
-        Binding("escape", "close", "Back / cancel"),
+        Binding("escape", "close", "Back"),
+        Binding("F", "override", "Run again, forced"),
         Binding("q", "guarded_quit", "Quit", show=False),
     ]
     DEFAULT_CSS = """
     RunbookScreen #log { height: 1fr; border: round $primary; }
-    RunbookScreen #confirm { display: none; }
-    RunbookScreen #confirm.-asking { display: block; }
     RunbookScreen #outcome { height: auto; padding: 0 1; text-style: bold; }
     RunbookScreen #outcome.-ok { color: $success; }
     RunbookScreen #outcome.-failed { color: $error; }
@@ -89,6 +98,7 @@ class RunbookScreen(Screen):
         super().__init__()
         self.target_key, self.runbook, self.params = target_key, runbook, params
         self._pending: ConfirmationRequested | None = None
+        self._overrides: list[str] = []
         self.finished = False
         self.audit_id: str | None = None
 
@@ -96,7 +106,6 @@ class RunbookScreen(Screen):
         shown = " ".join(f"{k}={v}" for k, v in self.runbook.masked(self.params).items())
         yield Static(f"[b]{self.runbook.name}[/b] {shown}", classes="title-bar")
         yield RichLog(id="log", wrap=True, markup=False, auto_scroll=True)
-        yield Input(id="confirm")
         yield Static("running preflight…", id="outcome")
         yield Footer()
 
@@ -117,6 +126,8 @@ class RunbookScreen(Screen):
         if kind == "preflight":
             mark = "ok  " if e["ok"] else ("FAIL" if e["blocking"] else "info")
             log.write(Text(f"preflight {mark} {e['check']}: {e['reason']}"))
+            if not e["ok"] and e["blocking"] and e.get("override"):
+                self._overrides.append(e["override"])
         elif kind == "plan":
             log.write(Text("plan:"))
             for i, step in enumerate(e["steps"], 1):
@@ -140,37 +151,34 @@ class RunbookScreen(Screen):
             outcome.set_class(e["exit_code"] == 0, "-ok")
             outcome.set_class(e["exit_code"] != 0, "-failed")
             audit = f"  audit id {e['audit_id']}" if e.get("audit_id") else ""
-            outcome.update(Text(f"{e['outcome'].upper()}: {e['message']}{audit}  (escape: back)"))
+            forced = f", F: again with {'/'.join(self._overrides)}=true" if self._offers_override() else ""
+            outcome.update(Text(f"{e['outcome'].upper()}: {e['message']}{audit}  (escape: back{forced})"))
+            self.refresh_bindings()
 
     def on_confirmation_requested(self, message: ConfirmationRequested) -> None:
         self._pending = message
-        box = self.query_one("#confirm", Input)
-        expected = message.expected
-        box.placeholder = f"type {expected} to go ahead (escape cancels)" if expected else "type yes to go ahead"
-        box.add_class("-asking")
-        box.value = ""
-        box.focus()
         self.query_one("#outcome", Static).update(Text(
-            f"Confirm: type {expected!r} exactly" if expected else "Confirm: type yes"))
+            f"waiting for the typed confirmation ({message.expected or 'yes'})"))
+        self.app.push_screen(ConfirmScreen(f"{self.runbook.name} on {self.target_key}", message.steps, message.expected),
+                             self._confirmed)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        pending = self._pending
-        if pending is None:
-            return
-        expected = pending.expected or "yes"
-        if event.value != expected:
-            self.query_one("#outcome", Static).update(Text(
-                f"{event.value!r} does not match: type {expected!r} exactly, or escape to cancel"))
-            event.input.value = ""
-            return
-        self._answer(True, "typed")
-
-    def _answer(self, ok: bool, why: str) -> None:
+    def _confirmed(self, ok: bool | None) -> None:
         pending, self._pending = self._pending, None
-        box = self.query_one("#confirm", Input)
-        box.remove_class("-asking")
         if pending is not None and not pending.answer.done():
-            pending.answer.set_result((ok, why))
+            pending.answer.set_result((bool(ok), "typed" if ok else "cancelled in the console"))
+
+    def _offers_override(self) -> bool:
+        return self.finished and bool(self._overrides) and not all(self.params.get(o) for o in self._overrides)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "override":
+            return self._offers_override()  # hidden unless a refused check can be lifted
+        return True
+
+    def action_override(self) -> None:
+        """Run again with the overridable parameters set true (the confirmation is asked again)."""
+        params = {**self.params, **{name: True for name in self._overrides}}
+        self.app.switch_screen(RunbookScreen(self.target_key, self.runbook, params))
 
     def action_guarded_quit(self) -> None:
         """Quitting mid-run would leave the target half-changed: only allowed once the run ended."""
@@ -180,9 +188,6 @@ class RunbookScreen(Screen):
             self.notify("a runbook is running: wait for its result before quitting", severity="warning")
 
     def action_close(self) -> None:
-        if self._pending is not None:
-            self._answer(False, "cancelled in the console")
-            return
         if self.finished:
             self.app.pop_screen()
         else:
