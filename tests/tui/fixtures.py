@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 from msgops.console.app import make_app
@@ -42,3 +44,32 @@ def screen_text(app) -> str:
 
     svg = app.export_screenshot()
     return html.unescape("".join(re.findall(r">([^<]*)</text>", svg))).replace("\xa0", " ")
+
+
+class Collected:
+    """Message hook that lets a test await the first message of ``kinds`` matching a condition."""
+
+    def __init__(self, *kinds: type) -> None:
+        self.kinds = kinds or (SnapshotCollected,)
+        self.messages: list = []
+        self.event = asyncio.Event()
+
+    def __call__(self, message) -> None:
+        if isinstance(message, self.kinds):
+            self.messages.append(message)
+            self.event.set()
+
+    async def wait_for(self, predicate, timeout: float = 20.0, *, after: int = 0):
+        """The first collected message (from index ``after`` on) for which predicate holds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for m in self.messages[after:]:
+                if predicate(m):
+                    return m
+            self.event.clear()
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"no matching message in {timeout}s; saw {len(self.messages)}"
+            try:
+                await asyncio.wait_for(self.event.wait(), remaining)
+            except asyncio.TimeoutError:
+                pass

@@ -13,34 +13,7 @@ from msgops.console.messages import SnapshotCollected
 from msgops.console.screens.help import HelpScreen
 from msgops.sim.scenario import DemoTimings
 
-from .fixtures import screen_text
-
-
-class Collected:
-    """Message hook that lets a test await the next snapshot matching a condition."""
-
-    def __init__(self) -> None:
-        self.messages: list[SnapshotCollected] = []
-        self.event = asyncio.Event()
-
-    def __call__(self, message) -> None:
-        if isinstance(message, SnapshotCollected):
-            self.messages.append(message)
-            self.event.set()
-
-    async def wait_for(self, predicate, timeout: float = 20.0) -> SnapshotCollected:
-        deadline = time.monotonic() + timeout
-        while True:
-            for m in self.messages:
-                if predicate(m):
-                    return m
-            self.event.clear()
-            remaining = deadline - time.monotonic()
-            assert remaining > 0, f"no matching snapshot in {timeout}s; saw {len(self.messages)}"
-            try:
-                await asyncio.wait_for(self.event.wait(), remaining)
-            except asyncio.TimeoutError:
-                pass
+from .fixtures import Collected, screen_text
 
 
 async def loop_lag_during(seconds: float) -> float:

@@ -1,0 +1,143 @@
+"""queue-reset from the console on the wire-level simulator (the real-lab twin of these tests is
+tests/integration/test_runbook_tui.py): each mode end to end through the keys an operator presses,
+the typed-confirmation modal, the delete guards' explicit override, and read-only mode."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from msgops.console.app import make_app
+from msgops.console.config import load_inventory, with_read_only
+from msgops.console.screens.confirm import ConfirmScreen
+from msgops.console.screens.queue_detail import QueueDetailScreen
+from msgops.console.screens.runbook import RunbookScreen
+from msgops.runbooks.audit import AuditLog
+from msgops.sim.rabbitmq_cluster import SimCluster
+
+from . import runbook_driver as drive
+from .fixtures import screen_text
+
+KEY = "rabbitmq/rpc"
+PASSWORD = "PLANTED-pw-4711"
+
+
+@contextmanager
+def demo_estate(tmp_path):
+    """A simulated 3-node cluster with no scripted incident or drift: message counts stay put."""
+    cluster = SimCluster(3, user="msgops", password=PASSWORD, node_host="rpc")
+    cluster.start_in_thread()
+    try:
+        urls = ", ".join(f'"{u}"' for u in cluster.management_urls)
+        path = tmp_path / "inventory.toml"
+        path.write_text(f'[settings]\nstate_dir = "{tmp_path / "state"}"\n\n[rabbitmq.rpc]\n'
+                        f'transport_url = "{cluster.transport_url}"\nmanagement_urls = [{urls}]\n'
+                        'poll_interval = 1.0\nqueue_interval = 5.0\ncanary = false\n')
+        yield load_inventory(path, env={}), cluster
+    finally:
+        cluster.stop_in_thread()
+
+
+def messages_of(rpc, name: str) -> int:
+    with rpc.model.lock:
+        return rpc.model.get_queue("/", name).messages
+
+
+async def test_purge_from_the_console(tmp_path):
+    with demo_estate(tmp_path) as (inventory, rpc):
+        assert messages_of(rpc, "ha.q1") > 0
+        messages = drive.hook()
+        app = make_app(inventory)
+        async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
+            outcome = await drive.reset_from_console(app, pilot, messages, KEY, "ha.q1", "purge")
+            assert outcome["outcome"] == "ok", outcome
+            assert messages_of(rpc, "ha.q1") == 0
+            seen = screen_text(app)
+            assert "OK: done and verified" in seen and outcome["audit_id"] in seen
+            assert PASSWORD not in seen
+            kinds = [e["event"] for e in drive.events(messages, 0)]
+            assert kinds.index("plan") < kinds.index("step") and "final_verify" in kinds
+            audit = AuditLog(inventory.settings.state_dir / "audit.jsonl").entries(outcome["audit_id"])
+            assert [a["event"] for a in audit] == ["start", "confirmed", "step", "end"]
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, QueueDetailScreen)
+
+
+async def test_wrong_name_is_refused_in_the_modal_then_cancel_changes_nothing(tmp_path):
+    with demo_estate(tmp_path) as (inventory, rpc):
+        before = messages_of(rpc, "ha.q2")
+        messages = drive.hook()
+        app = make_app(inventory)
+        async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
+            await drive.open_queue(app, pilot, messages, KEY, "ha.q2")
+            mark = await drive.start_reset(pilot, messages, "purge")
+            await drive.confirm(pilot, messages, mark, "ha.q3")
+            assert isinstance(app.screen, ConfirmScreen), "a wrong name must not close the modal"
+            assert "'ha.q3' does not match: type ha.q2 exactly" in screen_text(app)
+            await pilot.press("escape")
+            outcome = await drive.result(messages, mark)
+            assert outcome["outcome"] == "not_confirmed"
+            await pilot.pause()
+            assert isinstance(app.screen, RunbookScreen)
+            assert "nothing was changed" in screen_text(app)
+        assert messages_of(rpc, "ha.q2") == before
+
+
+async def test_delete_refused_by_its_guards_then_forced_with_the_typed_name(tmp_path):
+    with demo_estate(tmp_path) as (inventory, rpc):
+        messages = drive.hook()
+        app = make_app(inventory)
+        async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
+            await drive.open_queue(app, pilot, messages, KEY, "ha.q3")
+            mark = await drive.start_reset(pilot, messages, "delete")
+            refused = await drive.result(messages, mark)
+            assert refused["outcome"] == "preflight_refused"
+            await pilot.pause()
+            assert "F: again with force=true" in screen_text(app)
+            mark = len(messages.messages)
+            await pilot.press("F")
+            await drive.confirm(pilot, messages, mark, "ha.q3")
+            outcome = await drive.result(messages, mark)
+            assert outcome["outcome"] == "ok", outcome
+            assert any(e["event"] == "step" and "forced" in e.get("detail", "") for e in drive.events(messages, mark))
+        with rpc.model.lock:
+            assert ("/", "ha.q3") not in {(q.vhost, q.name) for q in rpc.model.queues.values()}
+
+
+async def test_sync_from_the_console_and_quorum_refusal(tmp_path):
+    with demo_estate(tmp_path) as (inventory, rpc):
+        rpc.model.stop_node(3)
+        rpc.model.publish("/", "compute.cmp1", 5)
+        rpc.model.start_node(3)
+        with rpc.model.lock:
+            q = rpc.model.get_queue("/", "compute.cmp1")
+            assert set(q.slaves) - set(q.synced), "the restarted mirror should be unsynchronised"
+        messages = drive.hook()
+        app = make_app(inventory)
+        async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
+            outcome = await drive.reset_from_console(app, pilot, messages, KEY, "compute.cmp1", "sync")
+            assert outcome["outcome"] == "ok", outcome
+            verify = next(e for e in drive.events(messages, 0) if e["event"] == "final_verify")
+            assert "2/2" in verify["detail"]
+            plan = next(e for e in drive.events(messages, 0) if e["event"] == "plan")
+            assert "sync blocks the queue" in plan["steps"][0]["warning"]
+            await pilot.press("escape", "escape", "escape", "escape")  # result, detail, filter, queue list
+            await drive.open_queue(app, pilot, messages, KEY, "qq.q1")
+            mark = await drive.start_reset(pilot, messages, "sync")
+            refused = await drive.result(messages, mark)
+            assert refused["outcome"] == "preflight_refused"
+            assert "modes that apply: purge, delete" in screen_text(app)
+
+
+async def test_read_only_console_has_no_runbook_keys(tmp_path):
+    with demo_estate(tmp_path) as (inventory, rpc):
+        before = messages_of(rpc, "ha.q1")
+        messages = drive.hook()
+        app = make_app(with_read_only(inventory))
+        async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
+            await drive.open_queue(app, pilot, messages, KEY, "ha.q1")
+            assert "Purge" not in screen_text(app) and "Delete" not in screen_text(app)  # not in the footer
+            await pilot.press("p", "D", "y")
+            await pilot.pause()
+            assert isinstance(app.screen, QueueDetailScreen)
+        assert messages_of(rpc, "ha.q1") == before
