@@ -216,7 +216,9 @@ def make_app(model, node: str, options: HttpOptions | None = None) -> web.Applic
             for q in m.queues.values():
                 st = views.queue_state(ctx, q)
                 if quorum and q.type == "quorum":
-                    hit = node in st["online"] and len(st["online"]) == len(q.members) // 2 + 1
+                    # 3.10's filter_quorum_critical: a local member, and online members =< majority
+                    # (so a partitioned minority node reports itself critical too, as the lab does).
+                    hit = node in q.members and len(st["online"]) <= len(q.members) // 2 + 1
                 elif not quorum and q.type == "classic" and m.is_mirrored(q):
                     hit = st["node"] == node and not st["down"] and not st["synced"]
                 else:
