@@ -7,12 +7,13 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from msgops.console.app import make_app
-from msgops.console.config import load_inventory, with_read_only
+from msgops.console.config import with_read_only
 from msgops.console.screens.confirm import ConfirmScreen
 from msgops.console.screens.queue_detail import QueueDetailScreen
 from msgops.console.screens.runbook import RunbookScreen
 from msgops.runbooks.audit import AuditLog
 from msgops.sim.rabbitmq_cluster import SimCluster
+from tests.sim_inventory import sim_inventory
 
 from . import runbook_driver as drive
 from .fixtures import screen_text
@@ -27,12 +28,7 @@ def demo_estate(tmp_path):
     cluster = SimCluster(3, user="msgops", password=PASSWORD, node_host="rpc")
     cluster.start_in_thread()
     try:
-        urls = ", ".join(f'"{u}"' for u in cluster.management_urls)
-        path = tmp_path / "inventory.toml"
-        path.write_text(f'[settings]\nstate_dir = "{tmp_path / "state"}"\n\n[rabbitmq.rpc]\n'
-                        f'transport_url = "{cluster.transport_url}"\nmanagement_urls = [{urls}]\n'
-                        'poll_interval = 1.0\nqueue_interval = 5.0\ncanary = false\n')
-        yield load_inventory(path, env={}), cluster
+        yield sim_inventory(cluster, tmp_path, extra="poll_interval = 1.0\nqueue_interval = 5.0\ncanary = false\n"), cluster
     finally:
         cluster.stop_in_thread()
 
