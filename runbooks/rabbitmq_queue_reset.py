@@ -110,12 +110,15 @@ class QueueReset(Runbook):
         vhost, name, mode = p["vhost"], p["queue"], p["mode"]
         path = ManagementClient.queue_path(vhost, name)
         where = f"{name!r} (vhost {vhost!r})"
+        before = ctx.facts.get("before", {})
+        now = (f" — now {before.get('messages', '?')} messages, {before.get('consumers', '?')} consumers"
+               if before else "")
 
         if mode == "purge":
             async def act(c: RunContext) -> str:
                 await c.client.request("DELETE", path + "/contents")
                 return f"purge requested; {c.facts.get('before', {}).get('messages_ready', '?')} ready messages before"
-            return [Step("purge", f"Purge all ready messages of {where}", act, self._verify_purged,
+            return [Step("purge", f"Purge all ready messages of {where}{now}", act, self._verify_purged,
                          on_failure="The purge request may or may not have been applied: check the queue's "
                                     "message count in the console, then rerun the runbook (it resumes).",
                          confirm_name=name, timeout=30)]
@@ -125,7 +128,7 @@ class QueueReset(Runbook):
             async def act(c: RunContext) -> str:
                 await c.client.request("DELETE", path, params=guards or None)
                 return "delete requested" + (" with if-empty and if-unused" if guards else " (forced)")
-            return [Step("delete", f"Delete {where}" + ("" if guards else " even with messages/consumers"), act,
+            return [Step("delete", f"Delete {where}" + ("" if guards else " even with messages/consumers") + now, act,
                          self._verify_gone,
                          on_failure="The queue may still exist (a guard refused, or the node is slow): look at "
                                     "it in the console; clients that declare it will recreate it.",

@@ -54,6 +54,8 @@ async def test_purge_from_the_console(tmp_path):
             assert kinds.index("plan") < kinds.index("step") and "final_verify" in kinds
             audit = AuditLog(inventory.settings.state_dir / "audit.jsonl").entries(outcome["audit_id"])
             assert [a["event"] for a in audit] == ["start", "confirmed", "step", "end"]
+            poller = app.pollers[KEY]  # paused for the step and resumed: each bumps the generation
+            assert not poller.paused and poller.generation >= 2
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, QueueDetailScreen)
