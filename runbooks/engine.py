@@ -119,6 +119,7 @@ class Executor:
         try:
             broken = lock.acquire(break_stale=break_stale_lock)
         except LockHeld as exc:
+            self.emit("lock", holder=exc.holder, stale=exc.stale)
             return self._finish(run_id, RunExit.LOCK_HELD, str(exc), holder=exc.holder)
         if broken:
             self._audit(run_id, "stale_lock_broken", holder=broken)

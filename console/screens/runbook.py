@@ -78,13 +78,15 @@ class RunbookScreen(Screen):
     """Runs ``runbook`` with ``params`` on target ``target_key`` and shows every event as it comes.
 
     When preflight refuses on a check the operator may lift (``Check.override``, e.g. delete's
-    if-empty/if-unused guards), ``F`` runs it again with that parameter set true: the typed
-    confirmation is still asked.
+    if-empty/if-unused guards), ``F`` runs it again with that parameter set true; when a dead
+    process left the target's lock, ``B`` runs it again breaking that stale lock (audited). The
+    typed confirmation is still asked either way.
     """
 
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("F", "override", "Run again, forced"),
+        Binding("B", "break_lock", "Break stale lock, run again"),
         Binding("q", "guarded_quit", "Quit", show=False),
     ]
     DEFAULT_CSS = """
@@ -94,9 +96,12 @@ class RunbookScreen(Screen):
     RunbookScreen #outcome.-failed { color: $error; }
     """
 
-    def __init__(self, target_key: str, runbook: Runbook, params: dict[str, Any]) -> None:
+    def __init__(self, target_key: str, runbook: Runbook, params: dict[str, Any], *,
+                 break_stale_lock: bool = False) -> None:
         super().__init__()
         self.target_key, self.runbook, self.params = target_key, runbook, params
+        self.break_stale_lock = break_stale_lock
+        self._stale_lock = False
         self._pending: ConfirmationRequested | None = None
         self._overrides: list[str] = []
         self.finished = False
@@ -118,7 +123,8 @@ class RunbookScreen(Screen):
         executor = Executor(app.inventory.settings.state_dir, read_only=app.inventory.settings.read_only,
                             pauser=AppPauser(app), on_event=lambda e: self.post_message(RunbookEvent(e)))
         target = app.estate.states[self.target_key].target
-        await executor.run(self.runbook, target, self.params, TuiConfirmer(self))
+        await executor.run(self.runbook, target, self.params, TuiConfirmer(self),
+                           break_stale_lock=self.break_stale_lock)
 
     def on_runbook_event(self, message: RunbookEvent) -> None:
         e, log = message.event, self.query_one("#log", RichLog)
@@ -135,6 +141,11 @@ class RunbookScreen(Screen):
                 log.write(Text(f"  {i}. {step['title']}{flag}" + (" (done)" if step["status"] == "done" else "")))
                 if step.get("warning"):
                     log.write(Text(f"     note: {step['warning']}"))
+        elif kind == "lock":
+            self._stale_lock = e["stale"]
+            h = e["holder"]
+            log.write(Text(f"lock {'STALE' if e['stale'] else 'held'}: {h.get('user', '?')} pid {h.get('pid', '?')} "
+                           f"on {h.get('host', '?')} ({h.get('runbook', '?')})"))
         elif kind == "resume":
             log.write(Text(f"resuming run {e['previous_run']}: {e['steps']}"))
         elif kind == "step":
@@ -152,6 +163,8 @@ class RunbookScreen(Screen):
             outcome.set_class(e["exit_code"] != 0, "-failed")
             audit = f"  audit id {e['audit_id']}" if e.get("audit_id") else ""
             forced = f", F: again with {'/'.join(self._overrides)}=true" if self._offers_override() else ""
+            if self._offers_break():
+                forced += ", B: break the stale lock and run again"
             outcome.update(Text(f"{e['outcome'].upper()}: {e['message']}{audit}  (escape: back{forced})"))
             self.refresh_bindings()
 
@@ -170,10 +183,19 @@ class RunbookScreen(Screen):
     def _offers_override(self) -> bool:
         return self.finished and bool(self._overrides) and not all(self.params.get(o) for o in self._overrides)
 
+    def _offers_break(self) -> bool:
+        return self.finished and self._stale_lock and not self.break_stale_lock
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "override":
             return self._offers_override()  # hidden unless a refused check can be lifted
+        if action == "break_lock":
+            return self._offers_break()  # hidden unless a dead process left the lock
         return True
+
+    def action_break_lock(self) -> None:
+        """Run again, breaking the dead process's lock (audited as stale_lock_broken)."""
+        self.app.switch_screen(RunbookScreen(self.target_key, self.runbook, self.params, break_stale_lock=True))
 
     def action_override(self) -> None:
         """Run again with the overridable parameters set true (the confirmation is asked again)."""

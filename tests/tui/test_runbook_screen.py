@@ -139,3 +139,33 @@ async def test_read_only_console_has_no_runbook_keys(tmp_path):
             await pilot.pause()
             assert isinstance(app.screen, QueueDetailScreen)
         assert messages_of(rpc, "ha.q1") == before
+
+
+async def test_stale_lock_is_reported_then_broken_on_request(tmp_path):
+    """A run that died left its lock: the console says whose, and B breaks it (audited) and runs."""
+    import subprocess
+    import sys
+
+    with demo_estate(tmp_path) as (inventory, rpc):
+        state = inventory.settings.state_dir
+        holder = subprocess.run(
+            [sys.executable, "-c", "from msgops.runbooks.lock import TargetLock\n"
+             f"TargetLock.for_target({str(state)!r}, {KEY!r}, 'queue-reset').acquire()"], check=True)
+        assert holder.returncode == 0  # the process is gone; its lock file stays
+        messages = drive.hook()
+        app = make_app(inventory)
+        async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
+            await drive.open_queue(app, pilot, messages, KEY, "ha.q1")
+            mark = await drive.start_reset(pilot, messages, "purge")
+            held = await drive.result(messages, mark)
+            assert held["outcome"] == "lock_held" and "stale lock" in held["message"]
+            await pilot.pause()
+            assert "B Break stale lock" in screen_text(app)  # the footer offers it
+            assert messages_of(rpc, "ha.q1") > 0
+            mark = len(messages.messages)
+            await pilot.press("B")
+            await drive.confirm(pilot, messages, mark, "ha.q1")
+            outcome = await drive.result(messages, mark)
+            assert outcome["outcome"] == "ok", outcome
+        assert messages_of(rpc, "ha.q1") == 0
+        assert any(a["event"] == "stale_lock_broken" for a in AuditLog(state / "audit.jsonl").entries())
