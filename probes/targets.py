@@ -70,7 +70,8 @@ class RabbitTarget:
     poll_interval: float = 5.0
     """Seconds between node-health polls."""
     queue_interval: float = 30.0
-    """Minimum seconds between full queue listings (stretched further on big clusters)."""
+    """Minimum seconds between full queue listings (stretched to 40x a listing's duration on big
+    clusters); also how often the node health checks and policies are read."""
     canary: bool = True
     canary_interval: float = 30.0
     canary_timeout: float = 5.0

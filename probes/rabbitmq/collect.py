@@ -1,10 +1,14 @@
 """One poll of one RabbitMQ cluster: every API's own view, the queue list when due, canaries when due.
 
-Cadences are kind to the broker: overview + nodes of every API each poll (milliseconds);
-node-local health checks, the policy list and the queue list only when due, at a duty cycle bounded
-by how long the last listing took (a 10k-queue list costs the broker ~1.3 CPU-s); both come at once
-when the cluster's shape changes (a node stops or returns, a partition appears), because that is
-when mirrors lose sync and quorum queues lose members.
+Cadences are kind to the broker:
+- overview + nodes of every API each poll (milliseconds);
+- node-local health checks and the policy list every ``queue_interval`` (milliseconds too);
+- the queue list no sooner than ``queue_interval``, and never more often than once every
+  LISTING_DUTY_FACTOR times the last listing's duration: a 10k-queue list costs the broker
+  seconds of CPU (4-5 CPU-s in the lab), so on a big cluster it is stretched to minutes.
+The queue list and the health checks come at once when the cluster's shape changes (a node stops or
+returns, a partition appears), and the queue list when a health check changes its verdict: that is
+when mirrors lose sync and quorum queues lose members, so the cheap signals trip the costly list.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from msgops.probes.rabbitmq.parse import QUEUE_COLUMNS, parse_nodes, parse_queue
 from msgops.probes.targets import RabbitTarget
 
 LISTING_DUTY_FACTOR = 40
-"""Wait at least this many times the last listing's duration before the next one (≤ 2.5 % duty)."""
+"""Wait at least this many times the last listing's duration before the next one (≤ 2.5 % duty).
+``queue_interval`` is a floor under that wait, never a cap over it."""
 
 
 def node_local_checks(version: str | None) -> tuple[str, ...]:
@@ -46,6 +51,7 @@ class RabbitProbe:
         self._clock = clock
         self._queues: QueueListing | None = None
         self._queues_due = 0.0
+        self._health_due = 0.0
         self._policies: tuple[dict, ...] = ()
         self._health: dict[str, tuple[tuple[str, bool, str], ...]] = {}
         self._canaries: tuple = ()
@@ -68,10 +74,10 @@ class RabbitProbe:
         shape = _shape(views)
         changed = self._shape is not None and shape != self._shape
         self._shape = shape
-        slow_due = full or changed or now >= self._queues_due
         tasks: dict[str, Any] = {}
-        if slow_due and primary:
+        if primary and (full or changed or now >= self._queues_due):
             tasks["queues"] = self._list_queues()
+        if primary and (full or changed or now >= self._health_due):
             tasks["policies"] = self.client.get("/api/policies", api=primary.api)
             for view in views:
                 if view.reachable:
@@ -107,16 +113,21 @@ class RabbitProbe:
         listing = results.get("queues")
         if isinstance(listing, QueueListing):
             self._queues = listing
-            wait = max(self.target.poll_interval, LISTING_DUTY_FACTOR * listing.seconds)
-            self._queues_due = now + min(wait, max(self.target.queue_interval, self.target.poll_interval))
+            self._queues_due = now + max(self.target.queue_interval, self.target.poll_interval,
+                                         LISTING_DUTY_FACTOR * listing.seconds)
         elif "queues" in results:  # failed: try again next poll, keep the old list (marked stale)
             self._queues_due = now
+        if "policies" in results:
+            self._health_due = now + max(self.target.queue_interval, self.target.poll_interval)
         policies = results.get("policies")
         if isinstance(policies, list) and all(isinstance(p, dict) for p in policies):
             self._policies = tuple(policies)
         for key, value in results.items():
             if key.startswith("health ") and isinstance(value, tuple):
-                self._health[key[len("health "):]] = value
+                api = key[len("health "):]
+                if _verdicts(value) != _verdicts(self._health.get(api, value)) and "queues" not in results:
+                    self._queues_due = now  # a check changed its verdict: see which queues, next poll
+                self._health[api] = value
         if isinstance(results.get("canary"), tuple):
             self._canaries = results["canary"]
             self._canary_due = now + self.target.canary_interval
@@ -156,6 +167,11 @@ class RabbitProbe:
 
         results = await asyncio.gather(*(one(c) for c in node_local_checks(version)))
         return tuple(r for r in results if r is not None)
+
+
+def _verdicts(health: tuple) -> dict[str, bool]:
+    """check name → passed, from ``(check, ok, reason)`` triples."""
+    return {check: ok for check, ok, _ in health}
 
 
 def _with_health(view: ApiView, health: tuple) -> ApiView:
