@@ -11,6 +11,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
+from textual.css.query import NoMatches
 
 from msgops.console.config import Inventory
 from msgops.console.estate import Estate, key_of
@@ -111,7 +112,10 @@ class MsgopsApp(App[int]):
         screen = self.screen
         show = getattr(screen, "show_estate", None)
         if show is not None and screen.is_mounted:
-            show(self.estate)
+            try:
+                show(self.estate)
+            except NoMatches:  # the screen's widgets are being removed (the app is exiting)
+                pass
 
     def on_screen_resume(self) -> None:
         self.refresh_screen()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -19,7 +20,7 @@ class FindingsScreen(Screen):
         self.key = key
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Findings — {self.key}", classes="title-bar")
+        yield Static(Text(f"Findings — {self.key}"), classes="title-bar")
         yield DataTable(id="all-findings", cursor_type="row")
         yield Footer()
 

@@ -21,6 +21,11 @@ HELP = """\
   [b]f[/b]        all findings of this target
   [b]up/down pgup/pgdn home/end j/k[/b]  move in the queue list
 
+[b]Queue detail[/b] (runbooks; absent in read-only mode)
+  [b]p[/b] purge  [b]D[/b] delete  [b]y[/b] sync mirrors — preflight, plan, then type the
+  queue's name to confirm. After a refusal: [b]F[/b] again forced (delete guards),
+  [b]B[/b] break a dead run's stale lock. Every run is in the audit log.
+
 [b]Health[/b]  OK  WARN  CRIT  ?? (unknown) — labels, not only colours.
 Data older than 3 poll intervals is marked STALE. A node or API that
 does not answer is a finding, never an error dialog.

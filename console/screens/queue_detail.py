@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -29,7 +30,9 @@ class QueueDetailScreen(Screen):
 
     def compose(self) -> ComposeResult:
         vhost, _, name = self.queue_key.partition("\x00")
-        yield Static(f"Queue [b]{name}[/b] on vhost {vhost} — {self.key}", classes="title-bar", markup=True)
+        # Queue names are the clients' own: escaped, so "[x]" in a name is text, not markup.
+        yield Static(f"Queue [b]{escape(name)}[/b] on vhost {escape(vhost)} — {escape(self.key)}",
+                     classes="title-bar", markup=True)
         with VerticalScroll():
             yield Static("", id="detail", markup=False)
         yield Footer()

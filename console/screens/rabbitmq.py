@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -72,7 +73,7 @@ class RabbitScreen(Screen):
         if queues is not None and age is not None:  # the queue list refreshes less often than nodes
             listed = f" · queue list {format_age(age + max(0.0, snap.taken_at - queues.taken_at))}"
         self.query_one("#status", Static).update(
-            f"[b]{state.target.name}[/b] {version} · {LABEL[state.worst].strip()} · refreshed {format_age(age)}{stale}{listed}")
+            f"[b]{escape(state.target.name)}[/b] {version} · {LABEL[state.worst].strip()} · refreshed {format_age(age)}{stale}{listed}")
         partition = next((f for f in state.findings if f.code == "partition"), None)
         banner = self.query_one("#partition", Banner)
         banner.set_class(True, "-crit")

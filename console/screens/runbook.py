@@ -109,7 +109,7 @@ class RunbookScreen(Screen):
 
     def compose(self) -> ComposeResult:
         shown = " ".join(f"{k}={v}" for k, v in self.runbook.masked(self.params).items())
-        yield Static(f"[b]{self.runbook.name}[/b] {shown}", classes="title-bar")
+        yield Static(Text.assemble((self.runbook.name, "bold"), " ", shown), classes="title-bar")
         yield RichLog(id="log", wrap=True, markup=False, auto_scroll=True)
         yield Static("running preflight…", id="outcome")
         yield Footer()
@@ -123,8 +123,14 @@ class RunbookScreen(Screen):
         executor = Executor(app.inventory.settings.state_dir, read_only=app.inventory.settings.read_only,
                             pauser=AppPauser(app), on_event=lambda e: self.post_message(RunbookEvent(e)))
         target = app.estate.states[self.target_key].target
-        await executor.run(self.runbook, target, self.params, TuiConfirmer(self),
-                           break_stale_lock=self.break_stale_lock)
+        try:
+            await executor.run(self.runbook, target, self.params, TuiConfirmer(self),
+                               break_stale_lock=self.break_stale_lock)
+        except Exception as exc:  # noqa: BLE001 - a runbook bug must still end the screen's run
+            self.post_message(RunbookEvent({
+                "event": "result", "outcome": "error", "exit_code": 1, "audit_id": None,
+                "message": f"the runbook stopped on an internal error ({type(exc).__name__}: {exc}); "
+                           "look at the target in the console before anything else"}))
 
     def on_runbook_event(self, message: RunbookEvent) -> None:
         e, log = message.event, self.query_one("#log", RichLog)

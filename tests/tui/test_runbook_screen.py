@@ -169,3 +169,17 @@ async def test_stale_lock_is_reported_then_broken_on_request(tmp_path):
             assert outcome["outcome"] == "ok", outcome
         assert messages_of(rpc, "ha.q1") == 0
         assert any(a["event"] == "stale_lock_broken" for a in AuditLog(state / "audit.jsonl").entries())
+
+
+async def test_a_queue_name_with_brackets_is_text_not_markup(tmp_path):
+    """Queue names are the clients' own: "[b]x[/red]" must show as typed, and the runbook still runs."""
+    name = "odd[b]q[/red]"
+    with demo_estate(tmp_path) as (inventory, rpc):
+        rpc.model.declare_queue(name, messages=3)
+        messages = drive.hook()
+        app = make_app(inventory)
+        async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
+            outcome = await drive.reset_from_console(app, pilot, messages, KEY, name, "purge")
+            assert outcome["outcome"] == "ok", outcome
+            assert name in screen_text(app)
+        assert messages_of(rpc, name) == 0
