@@ -9,7 +9,7 @@ So two APIs that each answer and each call the other's node down are a partition
 from __future__ import annotations
 
 from msgops.probes.findings import Finding, Severity
-from msgops.probes.rabbitmq.model import NodeView, QueueInfo, RabbitSnapshot
+from msgops.probes.rabbitmq.model import NodeView, RabbitSnapshot
 
 MAX_NAMED_QUEUES = 50
 """Per-queue findings beyond this are summed up in one line (a node loss can touch 10k queues)."""

@@ -1,7 +1,5 @@
 """Pilot tests of the console screens on recorded real snapshots (no sleeps, no network)."""
 
-import asyncio
-
 from msgops.console.messages import SnapshotCollected
 from msgops.console.screens.queue_detail import QueueDetailScreen
 from msgops.console.screens.rabbitmq import RabbitScreen

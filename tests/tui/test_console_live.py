@@ -9,7 +9,6 @@ import time
 
 from msgops.console.app import make_app
 from msgops.console.demo import demo_estate
-from msgops.console.messages import SnapshotCollected
 from msgops.console.screens.help import HelpScreen
 from msgops.sim.scenario import DemoTimings
 
