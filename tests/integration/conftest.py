@@ -12,6 +12,8 @@ import os
 import time
 from typing import Callable
 
+import httpx
+import pika
 import pytest
 
 from msgops.console.config import load_inventory
@@ -81,3 +83,57 @@ def probe_until(target, predicate: Callable[[tuple[Finding, ...], object], bool]
 
 def codes(findings) -> set[str]:
     return {f.code for f in findings}
+
+
+def publish(lab, queue: str, count: int, *, node: int = 1, declare_args: dict | None = None) -> None:
+    """Declare ``queue`` (durable) through node ``node``'s AMQP port and publish ``count`` messages."""
+    params = pika.ConnectionParameters("127.0.0.1", lab.amqp_port(node),
+                                       credentials=pika.PlainCredentials(lab.user, lab.password))
+    with pika.BlockingConnection(params) as conn:
+        ch = conn.channel()
+        ch.queue_declare(queue, durable=True, arguments=declare_args)
+        for i in range(count):
+            ch.basic_publish("", queue, f"m{i}".encode())
+
+
+def queue_info(lab, queue: str) -> dict | None:
+    """The management API's record of ``queue`` on vhost /, or None when it does not exist."""
+    r = httpx.get(f"{lab.management_url(1)}/api/queues/%2F/{queue}", auth=(lab.user, lab.password), timeout=30)
+    return None if r.status_code == 404 else r.json()
+
+
+def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"{what}: not seen within {timeout:g}s"
+        time.sleep(0.5)
+
+
+def seed_queue(lab, queue: str, count: int) -> None:
+    """``count`` messages published to ``queue`` and visible in the management API (stats lag)."""
+    publish(lab, queue, count)
+    wait_for(lambda: (queue_info(lab, queue) or {}).get("messages") == count, 30, f"{count} messages in {queue}")
+
+
+def unsynchronised_mirrors(lab, queue: str) -> set[str]:
+    q = queue_info(lab, queue) or {}
+    return set(q.get("slave_nodes") or []) - set(q.get("synchronised_slave_nodes") or [])
+
+
+def unsynchronise(lab, queue: str, count: int, *, node: int = 3) -> None:
+    """A real unsynchronised mirror: publish while mirror node ``node`` is stopped, then start it."""
+    lab.stop_node(node)
+    try:
+        publish(lab, queue, count)
+    finally:
+        lab.start_node(node)
+
+
+def sync_all(lab) -> None:
+    """Synchronise every mirrored queue (ha-sync-mode is manual in the lab, as in many clouds)."""
+    auth = (lab.user, lab.password)
+    url = lab.management_url(1)
+    for q in httpx.get(f"{url}/api/queues", params={"columns": "name,vhost,slave_nodes,synchronised_slave_nodes"},
+                       auth=auth, timeout=30).json():
+        if set(q.get("slave_nodes") or []) - set(q.get("synchronised_slave_nodes") or []):
+            httpx.post(f"{url}/api/queues/%2F/{q['name']}/actions", json={"action": "sync"}, auth=auth, timeout=30)

@@ -10,25 +10,13 @@ import subprocess
 import sys
 import time
 
-import httpx
-import pika
 import pytest
 
 from msgops.probes.findings import Severity, worst
 
-from .conftest import codes, probe_until
+from .conftest import codes, probe_until, sync_all, unsynchronise
 
 pytestmark = [pytest.mark.lab]
-
-
-def sync_all(lab) -> None:
-    """Synchronise every mirrored queue (ha-sync-mode is manual in the lab, as in many clouds)."""
-    auth = (lab.user, lab.password)
-    url = lab.management_url(1)
-    for q in httpx.get(f"{url}/api/queues", params={"columns": "name,vhost,slave_nodes,synchronised_slave_nodes"},
-                       auth=auth, timeout=30).json():
-        if set(q.get("slave_nodes") or []) - set(q.get("synchronised_slave_nodes") or []):
-            httpx.post(f"{url}/api/queues/%2F/{q['name']}/actions", json={"action": "sync"}, auth=auth, timeout=30)
 
 
 def test_steady_cluster_is_all_ok(lab_target):
@@ -67,17 +55,7 @@ def test_stopped_node_is_critical_then_recovers(rabbit_lab, lab_target):
 
 
 def test_unsynchronised_mirror_is_named(rabbit_lab, lab_target):
-    rabbit_lab.stop_node(3)
-    try:
-        params = pika.ConnectionParameters("127.0.0.1", rabbit_lab.amqp_port(1),
-                                           credentials=pika.PlainCredentials(rabbit_lab.user, rabbit_lab.password))
-        with pika.BlockingConnection(params) as conn:
-            ch = conn.channel()
-            ch.queue_declare("unsync.canary", durable=True)
-            for i in range(20):
-                ch.basic_publish("", "unsync.canary", f"m{i}".encode())
-    finally:
-        rabbit_lab.start_node(3)
+    unsynchronise(rabbit_lab, "unsync.canary", 20)
     node3 = rabbit_lab.node_name(3)
     findings, _ = probe_until(
         lab_target,

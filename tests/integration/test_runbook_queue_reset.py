@@ -9,16 +9,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
-import pika
 import pytest
 
 from msgops.runbooks.audit import AuditLog
 
-from .conftest import codes, probe_until
+from .conftest import codes, probe_until, queue_info, seed_queue, unsynchronise, unsynchronised_mirrors, wait_for
 
 pytestmark = [pytest.mark.lab]
 
@@ -52,20 +49,6 @@ def events(out: str) -> list[dict]:
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
-def publish(lab, queue, count, *, declare_args=None):
-    params = pika.ConnectionParameters("127.0.0.1", lab.amqp_port(1), credentials=pika.PlainCredentials(lab.user, lab.password))
-    with pika.BlockingConnection(params) as conn:
-        ch = conn.channel()
-        ch.queue_declare(queue, durable=True, arguments=declare_args)
-        for i in range(count):
-            ch.basic_publish("", queue, f"m{i}".encode())
-
-
-def queue_info(lab, queue):
-    r = httpx.get(f"{lab.management_url(1)}/api/queues/%2F/{queue}", auth=(lab.user, lab.password), timeout=30)
-    return None if r.status_code == 404 else r.json()
-
-
 def assert_no_secret(env, *texts):
     secret = env["lab"].password
     for text in texts:
@@ -75,17 +58,9 @@ def assert_no_secret(env, *texts):
             assert secret not in path.read_text(errors="replace"), path
 
 
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.5)
-
-
 def test_purge_end_to_end_and_audit(env):
     lab = env["lab"]
-    publish(lab, "rb.purge", 30)
-    wait_for(lambda: (queue_info(lab, "rb.purge") or {}).get("messages") == 30, 30, "30 messages visible")
+    seed_queue(lab, "rb.purge", 30)
     out = reset(env, "rb.purge", "purge", "--yes", "--confirm", "rb.purge")
     assert out.returncode == 0, out.stdout + out.stderr
     evs = events(out.stdout)
@@ -109,8 +84,7 @@ def test_purge_end_to_end_and_audit(env):
 
 def test_delete_guarded_then_forced(env):
     lab = env["lab"]
-    publish(lab, "rb.delete", 5)
-    wait_for(lambda: (queue_info(lab, "rb.delete") or {}).get("messages") == 5, 30, "messages visible")
+    seed_queue(lab, "rb.delete", 5)
     refused = reset(env, "rb.delete", "delete", "--yes", "--confirm", "rb.delete")
     assert refused.returncode == 2
     assert "delete guards" in refused.stdout and queue_info(lab, "rb.delete") is not None
@@ -121,23 +95,14 @@ def test_delete_guarded_then_forced(env):
 
 def test_sync_resynchronises_mirrors(env):
     lab = env["lab"]
-    publish(lab, "rb.sync", 1)
-    lab.stop_node(3)
-    try:
-        publish(lab, "rb.sync", 10)
-    finally:
-        lab.start_node(3)
-
-    def unsynced():
-        q = queue_info(lab, "rb.sync") or {}
-        return set(q.get("slave_nodes") or []) - set(q.get("synchronised_slave_nodes") or [])
-    wait_for(unsynced, 60, "an unsynchronised mirror")
+    unsynchronise(lab, "rb.sync", 10)
+    wait_for(lambda: unsynchronised_mirrors(lab, "rb.sync"), 60, "an unsynchronised mirror")
     plan = msgops(env, "runbook", "plan", "queue-reset", "--param", "target=lab", "--param", "queue=rb.sync",
                   "--param", "mode=sync")
     assert plan.returncode == 0 and "sync blocks the queue" in plan.stdout
     out = reset(env, "rb.sync", "sync", "--yes", "--confirm", "rb.sync")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert not unsynced()
+    assert not unsynchronised_mirrors(lab, "rb.sync")
     evs = events(out.stdout)
     assert any(e["event"] == "final_verify" and e["ok"] and "2/2" in e["detail"] for e in evs)
 
@@ -150,8 +115,7 @@ def test_quorum_queue_reports_which_modes_apply(env):
 
 def test_refusals_change_nothing(env):
     lab = env["lab"]
-    publish(lab, "rb.refuse", 3)
-    wait_for(lambda: (queue_info(lab, "rb.refuse") or {}).get("messages") == 3, 30, "messages visible")
+    seed_queue(lab, "rb.refuse", 3)
     wrong = reset(env, "rb.refuse", "purge", "--yes", "--confirm", "rb.refuseX")
     assert wrong.returncode == 4 and "got 'rb.refuseX'" in wrong.stdout
     no_yes = reset(env, "rb.refuse", "purge", "--confirm", "rb.refuse", json_out=False)
@@ -196,8 +160,7 @@ def test_lock_held_by_another_process_and_stale_lock(env):
 
 def test_audit_log_not_writable_stops_before_any_change(env):
     lab = env["lab"]
-    publish(lab, "rb.audit", 2)
-    wait_for(lambda: (queue_info(lab, "rb.audit") or {}).get("messages") == 2, 30, "messages visible")
+    seed_queue(lab, "rb.audit", 2)
     env["state"].mkdir(parents=True, exist_ok=True)
     (env["state"] / "audit.jsonl").mkdir()  # a directory where the log should be: cannot append
     out = reset(env, "rb.audit", "purge", "--yes", "--confirm", "rb.audit")
@@ -208,8 +171,7 @@ def test_audit_log_not_writable_stops_before_any_change(env):
 def test_killed_run_resumes(env):
     """SIGKILL after the purge is journaled (the run pauses between steps), then run again."""
     lab = env["lab"]
-    publish(lab, "rb.resume", 7)
-    wait_for(lambda: (queue_info(lab, "rb.resume") or {}).get("messages") == 7, 30, "messages visible")
+    seed_queue(lab, "rb.resume", 7)
     args = [sys.executable, "-m", "msgops.console.cli", "--inventory", env["inventory"], "runbook", "run",
             "queue-reset", "--param", "target=lab", "--param", "queue=rb.resume", "--param", "mode=purge",
             "--yes", "--confirm", "rb.resume", "--json"]

@@ -15,7 +15,7 @@ from msgops.runbooks.audit import AuditLog
 from tests.tui import runbook_driver as drive
 from tests.tui.fixtures import screen_text
 
-from .test_runbook_queue_reset import publish, queue_info, wait_for
+from .conftest import queue_info, seed_queue, unsynchronise, unsynchronised_mirrors, wait_for
 
 pytestmark = [pytest.mark.lab]
 KEY = "rabbitmq/lab"
@@ -36,8 +36,7 @@ def assert_secret_absent(lab, app, state_dir: Path) -> None:
 
 
 async def test_purge_from_the_console_on_the_lab(rabbit_lab, inventory):
-    publish(rabbit_lab, "tui.purge", 12)
-    wait_for(lambda: (queue_info(rabbit_lab, "tui.purge") or {}).get("messages") == 12, 30, "12 messages visible")
+    seed_queue(rabbit_lab, "tui.purge", 12)
     messages = drive.hook()
     app = make_app(inventory)
     async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
@@ -51,8 +50,7 @@ async def test_purge_from_the_console_on_the_lab(rabbit_lab, inventory):
 
 
 async def test_delete_guarded_then_forced_from_the_console_on_the_lab(rabbit_lab, inventory):
-    publish(rabbit_lab, "tui.delete", 3)
-    wait_for(lambda: (queue_info(rabbit_lab, "tui.delete") or {}).get("messages") == 3, 30, "messages visible")
+    seed_queue(rabbit_lab, "tui.delete", 3)
     messages = drive.hook()
     app = make_app(inventory)
     async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
@@ -71,18 +69,8 @@ async def test_delete_guarded_then_forced_from_the_console_on_the_lab(rabbit_lab
 
 
 async def test_sync_from_the_console_on_the_lab(rabbit_lab, inventory):
-    publish(rabbit_lab, "tui.sync", 1)
-    rabbit_lab.stop_node(3)
-    try:
-        publish(rabbit_lab, "tui.sync", 10)
-    finally:
-        rabbit_lab.start_node(3)
-
-    def unsynchronised() -> set:
-        q = queue_info(rabbit_lab, "tui.sync") or {}
-        return set(q.get("slave_nodes") or []) - set(q.get("synchronised_slave_nodes") or [])
-
-    wait_for(unsynchronised, 60, "an unsynchronised mirror of tui.sync")
+    unsynchronise(rabbit_lab, "tui.sync", 10)
+    wait_for(lambda: unsynchronised_mirrors(rabbit_lab, "tui.sync"), 60, "an unsynchronised mirror of tui.sync")
     messages = drive.hook()
     app = make_app(inventory)
     async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
@@ -90,4 +78,4 @@ async def test_sync_from_the_console_on_the_lab(rabbit_lab, inventory):
         assert outcome["outcome"] == "ok", drive.events(messages, 0)
         verify = next(e for e in drive.events(messages, 0) if e["event"] == "final_verify")
         assert verify["ok"] and "2/2" in verify["detail"]
-    assert not unsynchronised()
+    assert not unsynchronised_mirrors(rabbit_lab, "tui.sync")

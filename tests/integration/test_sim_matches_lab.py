@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import urlsplit
 
-import pika
 import pytest
 
 from msgops.lab.seed import DEFAULT_QUEUES
@@ -21,8 +20,7 @@ from msgops.probes.rabbitmq import RabbitTierProbe
 from msgops.sim.rabbitmq_cluster import SimCluster
 from tests.sim_inventory import sim_inventory
 
-from .conftest import probe_until
-from .test_rabbit_lab_probe import sync_all
+from .conftest import probe_until, sync_all, unsynchronise
 
 pytestmark = [pytest.mark.lab]
 TEST_QUEUE = "simlab.unsync"
@@ -124,17 +122,7 @@ def test_unsynchronised_mirrors_after_a_restart_agree(rabbit_lab, lab_target, si
     expected = normalise(sim_findings(target), names)
     assert ("WARNING", "mirror_unsynchronised", TEST_QUEUE) in expected
 
-    rabbit_lab.stop_node(3)
-    try:
-        params = pika.ConnectionParameters("127.0.0.1", rabbit_lab.amqp_port(1),
-                                           credentials=pika.PlainCredentials(rabbit_lab.user, rabbit_lab.password))
-        with pika.BlockingConnection(params) as conn:
-            ch = conn.channel()
-            ch.queue_declare(TEST_QUEUE, durable=True)
-            for i in range(20):
-                ch.basic_publish("", TEST_QUEUE, f"m{i}".encode())
-    finally:
-        rabbit_lab.start_node(3)
+    unsynchronise(rabbit_lab, TEST_QUEUE, 20)
     try:
         lab_agrees(rabbit_lab, lab_target, expected, "node 3 restarted after publishes")
     finally:
