@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--incident-after", type=float, default=15.0, help="seconds before the scripted partition")
     status = sub.add_parser("status", help="print every target's snapshot and findings once")
     status.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    status.add_argument("--stats", action="store_true",
+                        help="list queues with statistics (message and consumer counts): ~9x slower at 10k queues")
     sub.add_parser("check", help="one summary line; exit 0/1/2/3 (Nagios convention)")
     runbook = sub.add_parser("runbook", help="guided operations: list | plan NAME | run NAME")
     rb = runbook.add_subparsers(dest="runbook_command", required=True)
@@ -78,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "status":
         from msgops.console.headless import status
 
-        return status(inventory, args.json)
+        return status(inventory, args.json, stats=args.stats)
     if command == "check":
         from msgops.console.headless import check
 

@@ -18,7 +18,7 @@ class Probe(Protocol):
 
     target: Any
 
-    async def poll(self, *, full: bool = False) -> Any: ...
+    async def poll(self, *, full: bool = False, light: bool = False) -> Any: ...
 
     def assess(self, snapshot: Any) -> tuple[Finding, ...]: ...
 
@@ -67,15 +67,17 @@ class Poller:
         self._paused.discard(reason)
         self.generation += 1
 
-    async def poll_once(self, *, full: bool = False) -> PollResult | None:
-        """One cycle, or None when paused, already polling, or invalidated while running."""
+    async def poll_once(self, *, full: bool = False, light: bool = False) -> PollResult | None:
+        """One cycle, or None when paused, already polling, or invalidated while running.
+
+        ``light``: the tier's cheaper listing where it has one (RabbitMQ: queues without statistics)."""
         if self._paused or self._in_flight:
             return None
         self._in_flight = True
         generation = self.generation
         started = time.perf_counter()
         try:
-            snapshot = await self.probe.poll(full=full)
+            snapshot = await self.probe.poll(full=full, light=light)
             findings = self.probe.assess(snapshot)
         finally:
             self._in_flight = False
@@ -96,13 +98,14 @@ def make_probe(target: Any) -> Probe:
     raise ValueError(f"no probe for tier {target.tier!r}")
 
 
-async def poll_all(targets: list[Any], *, full: bool = True, timeout: float | None = None) -> list[PollResult | BaseException]:
+async def poll_all(targets: list[Any], *, full: bool = True, light: bool = False,
+                   timeout: float | None = None) -> list[PollResult | BaseException]:
     """Poll every target once, concurrently (headless status/check)."""
     pollers = [Poller(make_probe(t)) for t in targets]
 
     async def one(p: Poller) -> PollResult | None:
         try:
-            return await asyncio.wait_for(p.poll_once(full=full), timeout)
+            return await asyncio.wait_for(p.poll_once(full=full, light=light), timeout)
         finally:
             await p.aclose()
 

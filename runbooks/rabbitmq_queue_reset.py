@@ -48,7 +48,7 @@ class QueueReset(Runbook):
         p = ctx.params
         resuming = ctx.facts.get("resuming", False)
         probe = RabbitTierProbe(ctx.target, client=ctx.client)
-        snapshot = await probe.poll(full=False)
+        snapshot = await probe.poll(light=True)  # partition and nodes; the queue itself is read below
         findings = probe.assess(snapshot)
         checks: list[Check] = []
         if snapshot.error:

@@ -117,6 +117,9 @@ class QueueListing:
     taken_at: float
     seconds: float
     api: str
+    statistics: bool = True
+    """False: listed with ``disable_stats`` (no message or consumer counts; mirror and quorum
+    membership exact). ~1 s instead of ~9 s at 10,000 queues in the lab: one-shot commands use it."""
 
 
 @dataclass(frozen=True, slots=True)

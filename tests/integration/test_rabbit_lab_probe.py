@@ -63,6 +63,14 @@ def test_unsynchronised_mirror_is_named(rabbit_lab, lab_target):
         60, "unsynchronised mirror of unsync.canary")
     finding = next(f for f in findings if f.subject == "unsync.canary")
     assert finding.severity is Severity.WARNING and node3 in finding.reason
+    # The headless commands list without statistics (disable_stats): on the real 3.10 its mirror
+    # fields must name the same queue (lab notes: with enable_queue_totals they would be stale).
+    out = subprocess.run([sys.executable, "-m", "msgops.console.cli", "--inventory", str(rabbit_lab.inventory_path),
+                          "status", "--json"], capture_output=True, text=True, timeout=120)
+    (target,) = json.loads(out.stdout)["targets"]
+    assert target["snapshot"]["queues"]["statistics"] is False
+    light = {(f["code"], f["subject"]) for f in target["findings"] if f["code"] == "mirror_unsynchronised"}
+    assert ("mirror_unsynchronised", "unsync.canary") in light
     sync_all(rabbit_lab)
     probe_until(lab_target, lambda f, s: "mirror_unsynchronised" not in codes(f), 60, "mirrors synced again")
 
