@@ -26,7 +26,8 @@ Figures (medians over --reps repetitions, interleaved so drift hits all alike):
   read but not decoded. Target: probe / bare <= 1.3.
 - *rabbitmqctl pair*: `rabbitmqctl cluster_status` then `rabbitmqctl list_queues name messages` on
   node 1 (`RabbitLab.rabbitmqctl`, the real CLI with its ~0.4 s start-up), wall seconds.
-- *status --json*: a cold `python -m msgops.console.cli --inventory INV status --json` subprocess,
+- *status --json*: a cold `python -m msgops.console.cli --inventory INV status --json` subprocess
+  (queues listed without statistics, as status/check do; `--stats` measured too, with counts),
   wall seconds (start-up, imports, one full poll, JSON out). Target: no slower than the pair.
   Its *peak RSS* comes from `os.wait4` on that child (ru_maxrss). Target: <= 150 MB.
 - *broker CPU-s/min*: utime+stime of the three beam.smp processes (/proc/PID/stat), summed, per
@@ -34,7 +35,8 @@ Figures (medians over --reps repetitions, interleaved so drift hits all alike):
   (overview, nodes, one page of 100 queues, vhosts every 5 s, node 1); *console* = msgops's own
   `Poller` driven the way `MsgopsApp` drives it (a poll every `poll_interval`, skipped while one is
   in flight; inventory defaults, so the probe's own cadence decides when the queue list, health
-  checks and canary are due); *naive* = overview + nodes + the full `columns=` queue list every 2 s.
+  checks and canary are due), warmed by its start-up poll and measured over --console-seconds
+  (default 420 s, so that one listing stretched to 40x its ~9 s falls inside); *naive* = overview + nodes + the full `columns=` queue list every 2 s.
   "over idle" subtracts the idle phase. Target: console / ui <= 1.0 (the console costs the broker no
   more than an open queues page); the ratio of the deltas over idle is printed too.
 
@@ -72,7 +74,8 @@ from msgops.probes.rabbitmq.parse import QUEUE_COLUMNS
 
 REPO = Path(__file__).resolve().parent.parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-TARGETS = {"probe_over_bare": 1.3, "status_over_ctl": 1.0, "status_rss_mb": 150.0, "console_over_ui": 1.0}
+TARGETS = {"probe_over_bare": 1.3, "status_over_ctl": 1.0, "status_stats_over_ctl": 1.0, "status_rss_mb": 150.0,
+           "console_over_ui": 1.0}
 UI_PATHS = ("/api/overview", "/api/nodes",
             "/api/queues?page=1&page_size=100&name=&use_regex=false&pagination=true", "/api/vhosts")
 UI_INTERVAL = 5.0
@@ -239,9 +242,9 @@ def run_ctl_pair(lab: RabbitLab) -> tuple[float, float, int]:
     return middle - started, ended - middle, rows
 
 
-def run_status(inventory: Path, timeout: float = 120.0) -> dict[str, Any]:
-    """One cold `msgops status --json`: wall seconds, peak RSS (wait4 on this child only), its poll."""
-    cmd = [sys.executable, "-m", "msgops.console.cli", "--inventory", str(inventory), "status", "--json"]
+def run_status(inventory: Path, *extra: str, timeout: float = 120.0) -> dict[str, Any]:
+    """One cold `msgops status --json [extra]`: wall seconds, peak RSS (wait4 on this child only), its poll."""
+    cmd = [sys.executable, "-m", "msgops.console.cli", "--inventory", str(inventory), "status", "--json", *extra]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=REPO)
@@ -277,7 +280,7 @@ async def cycles(lab: RabbitLab, target: Any, inventory: Path, reps: int, gap: L
     )
     fig: dict[str, list] = {k: [] for k in (
         "probe", "probe_listing", "bare", "bare_listing", "ctl_cluster_status", "ctl_list_queues",
-        "ctl_pair", "status", "status_listing", "status_rss_mb")}
+        "ctl_pair", "status", "status_listing", "status_rss_mb", "status_stats", "status_stats_listing")}
     shape: dict[str, Any] = {}
     try:
         for rep in range(reps):
@@ -320,6 +323,12 @@ async def cycles(lab: RabbitLab, target: Any, inventory: Path, reps: int, gap: L
                 await gap.wait()
                 st = await asyncio.to_thread(run_status, inventory)
             gap.listed(st["listing"] or 0.0)
+            await gap.wait()
+            stats = await asyncio.to_thread(run_status, inventory, "--stats")
+            gap.listed(stats["listing"] or 0.0)
+            fig["status_stats"].append(stats["wall"])
+            fig["status_stats_listing"].append(stats["listing"])
+            fig["status_rss_mb"].append(stats["rss_mb"])
             fig["ctl_cluster_status"].append(cluster_status)
             fig["ctl_list_queues"].append(list_queues)
             fig["ctl_pair"].append(cluster_status + list_queues)
@@ -379,9 +388,11 @@ async def fixed_cadence(http: httpx.AsyncClient, paths: tuple[str, ...], interva
         next_at = max(next_at + interval, time.monotonic())
 
 
-async def console_cadence(target: Any, deadline: float, tally: Tally) -> None:
-    """msgops's Poller driven like MsgopsApp: a poll at once, then every poll_interval unless busy."""
-    poller = Poller(make_probe(target))
+async def console_cadence(poller: Poller, target: Any, deadline: float, tally: Tally) -> None:
+    """msgops's Poller driven like MsgopsApp: a poll at once, then every poll_interval unless busy.
+
+    The poller comes warmed (its start-up listing done before the phase): the phase measures the
+    steady cadence, over --console-seconds, long enough to hold one stretched listing."""
     running: list[asyncio.Task] = []
 
     last_canaries: list[Any] = [None]
@@ -414,7 +425,7 @@ async def console_cadence(target: Any, deadline: float, tally: Tally) -> None:
 
 
 async def phases(lab: RabbitLab, target: Any, pids: list[int], names: list[str], seconds: float,
-                 settle: float, gap: ListingGap) -> dict[str, Any]:
+                 settle: float, gap: ListingGap, console_seconds: float) -> dict[str, Any]:
     http = httpx.AsyncClient(base_url=lab.management_url(1), auth=(lab.user, lab.password))
 
     async def idle(deadline: float, tally: Tally) -> None:
@@ -423,20 +434,28 @@ async def phases(lab: RabbitLab, target: Any, pids: list[int], names: list[str],
     bodies: dict[str, Callable[[float, Tally], Awaitable[None]]] = {
         "idle": idle,
         "ui": lambda d, t: fixed_cadence(http, UI_PATHS, UI_INTERVAL, d, t),
-        "console": lambda d, t: console_cadence(target, d, t),
+        "console": lambda d, t: console_cadence(poller, target, d, t),
         "naive": lambda d, t: fixed_cadence(http, NAIVE_PATHS, NAIVE_INTERVAL, d, t),
     }
     out: dict[str, Any] = {}
+    poller = Poller(make_probe(target))
     try:
         for k, name in enumerate(names):
+            length = console_seconds if name == "console" else seconds
+            if name == "console":
+                log("console warm-up: its start-up poll (with the queue listing) is not measured")
+                await gap.wait()
+                warm = await poller.poll_once()
+                gap.listed(warm.snapshot.queues.seconds if warm and warm.snapshot.queues else 0.0)
+                log(f"  next queue listing due in {poller.probe.queues_due_in():.0f} s")
             await gap.wait()
             if k:
                 await asyncio.sleep(settle)
-            log(f"phase {name}: {seconds:g} s")
+            log(f"phase {name}: {length:g} s")
             tally = Tally()
             cpu0, own0, host0, t0 = broker_cpu_seconds(pids), time.process_time(), host_cpu_seconds(), time.monotonic()
-            task = asyncio.create_task(bodies[name](t0 + seconds, tally))
-            await sleep_until(t0 + seconds)
+            task = asyncio.create_task(bodies[name](t0 + length, tally))
+            await sleep_until(t0 + length)
             cpu1, own1, host1, t1 = broker_cpu_seconds(pids), time.process_time(), host_cpu_seconds(), time.monotonic()
             await task  # at most one in-flight cycle left, bounded by its request timeouts
             listings = tally.seconds.get("/api/queues", [])
@@ -449,6 +468,7 @@ async def phases(lab: RabbitLab, target: Any, pids: list[int], names: list[str],
             log(f"  {out[name]['broker_cpu_s_per_min']:.2f} broker CPU-s/min, {out[name]['requests']} requests")
     finally:
         await http.aclose()
+        await poller.aclose()
     return out
 
 
@@ -463,6 +483,7 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
     ratios: dict[str, float | None] = {
         "probe_over_bare": med["probe"] / med["bare"] if med["bare"] else None,
         "status_over_ctl": med["status"] / med["ctl_pair"] if med["ctl_pair"] else None,
+        "status_stats_over_ctl": med["status_stats"] / med["ctl_pair"] if med["ctl_pair"] else None,
         "status_rss_mb": max(s["status_rss_mb"]) if s["status_rss_mb"] else None,
     }
     ph = result["phases"]
@@ -505,17 +526,21 @@ def print_report(r: dict[str, Any]) -> None:
             (f"bare HTTP, same {shape.get('requests')} requests", "bare"), ("  of which queue listing", "bare_listing"),
             ("rabbitmqctl cluster_status", "ctl_cluster_status"),
             ("rabbitmqctl list_queues name messages", "ctl_list_queues"), ("rabbitmqctl pair", "ctl_pair"),
-            ("msgops status --json, cold", "status"), ("  of which queue listing", "status_listing")]
+            ("msgops status --json, cold", "status"), ("  of which queue listing (no stats)", "status_listing"),
+            ("msgops status --json --stats, cold", "status_stats"), ("  of which queue listing", "status_stats_listing")]
     for label, key in rows:
         print(f"  {label:<40}{spread(key)}")
     print(f"  (probe requests per cycle: {', '.join(f'{p} x{n}' for p, n in shape.get('paths', {}).items())})")
     target_line("ratio probe / bare", "probe_over_bare", ".2f", "<= 1.30")
     target_line("ratio status --json / rabbitmqctl pair", "status_over_ctl", ".2f", "<= 1.00")
+    target_line("  (--stats, with message counts)", "status_stats_over_ctl", ".2f", "<= 1.00")
     target_line("peak RSS of status --json, MB (max)", "status_rss_mb", ".1f", "<= 150")
     ph = r["phases"]
     if ph:
         secs = next(iter(ph.values()))["wall_s"]
-        print(f"\nBroker CPU (beam utime+stime, all nodes), {secs:.0f} s per phase")
+        console_secs = ph["console"]["wall_s"] if "console" in ph else secs
+        print(f"\nBroker CPU (beam utime+stime, all nodes), {secs:.0f} s per phase (console {console_secs:.0f} s, "
+              "warmed: its start-up listing not counted)")
         print(f"  {'phase':<34}{'CPU-s/min':>10}{'over idle':>11}{'requests':>10}{'bench CPU':>11}{'rest of host':>14}")
         labels = {"idle": "idle", "ui": "ui: web UI queues page, 5 s",
                   "console": "console: msgops Poller, inventory", "naive": "naive: full columns= list, 2 s"}
@@ -545,6 +570,8 @@ def main() -> int:
     parser.add_argument("--reps", type=int, help="repetitions of the cycle figures (default 5)")
     parser.add_argument("--phase-seconds", type=float, help="length of each CPU phase (default 60)")
     parser.add_argument("--settle-seconds", type=float, help="pause between phases (default 15)")
+    parser.add_argument("--console-seconds", type=float,
+                        help="length of the console phase (default 420: one stretched listing at 10k queues)")
     parser.add_argument("--phases", default="idle,ui,console,naive", help="CPU phases, in order")
     parser.add_argument("--keep", action="store_true", help="leave a lab this script started running")
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout instead of the table")
@@ -555,6 +582,7 @@ def main() -> int:
     quorum = a.quorum if a.quorum is not None else (10 if q else 100)
     reps = a.reps or (3 if q else 5)
     phase_seconds = a.phase_seconds or (15.0 if q else 60.0)
+    console_seconds = a.console_seconds or (phase_seconds if q else 420.0)
     settle = a.settle_seconds if a.settle_seconds is not None else (5.0 if q else 15.0)
     names = [p for p in a.phases.split(",") if p]
     unknown = set(names) - {"idle", "ui", "console", "naive"}
@@ -580,7 +608,7 @@ def main() -> int:
 
         async def measure() -> tuple[dict, dict]:
             c = await cycles(lab, target, lab.inventory_path, reps, gap)
-            p = await phases(lab, target, pids, names, phase_seconds, settle, gap)
+            p = await phases(lab, target, pids, names, phase_seconds, settle, gap, console_seconds)
             return c, p
 
         cycle_figures, phase_figures = asyncio.run(measure())

@@ -19,7 +19,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, RichLog, Static
 
 from msgops.console.screens.confirm import ConfirmScreen
-
 from msgops.runbooks.engine import Executor
 from msgops.runbooks.model import RunContext, Runbook, Step
 
