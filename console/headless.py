@@ -42,9 +42,19 @@ def collect(inventory: Inventory, stats: bool = False) -> list[tuple[Any, PollRe
     return rows
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+"""Per type: its dataclass field names, or None for a type that is not a dataclass (asked once)."""
+
+
 def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    """Dataclasses (a snapshot holds 10k+ of them) as dicts, tuples as lists; types looked up once."""
+    kind = type(value)
+    if kind not in _FIELD_NAMES:
+        is_dc = dataclasses.is_dataclass(value) and not isinstance(value, type)
+        _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value)) if is_dc else None
+    names = _FIELD_NAMES[kind]
+    if names is not None:
+        return {name: _jsonable(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):
@@ -72,8 +82,9 @@ def status(inventory: Inventory, as_json: bool, out: TextIO = sys.stdout, stats:
                 for t, r, fs in rows
             ],
         }
-        json.dump(doc, out, separators=(",", ":"))
-        out.write("\n")
+        # One dumps + one write: json.dump streams through the pure-Python encoder in ~500k small
+        # writes (2.9 s for a 10k-queue snapshot, measured); dumps uses the C encoder (~0.1 s).
+        out.write(json.dumps(doc, separators=(",", ":")) + "\n")
         return Exit.OK
     for target, result, findings in rows:
         out.write(_report(target, result, findings))
