@@ -111,7 +111,7 @@ class QueueReset(Runbook):
         path = ManagementClient.queue_path(vhost, name)
         where = f"{name!r} (vhost {vhost!r})"
         before = ctx.facts.get("before", {})
-        now = (f" — now {before.get('messages', '?')} messages, {before.get('consumers', '?')} consumers"
+        now = (f" — now {_known(before.get('messages'))} messages, {_known(before.get('consumers'))} consumers"
                if before else "")
 
         if mode == "purge":
@@ -149,8 +149,10 @@ class QueueReset(Runbook):
         if raw is None:
             return False, "the queue disappeared"
         before = ctx.facts.get("before", {})
-        published = _published(raw)
-        since = max(0, published - before.get("published", published)) if published is not None else 0
+        published, published_before = _published(raw), before.get("published")
+        # A queue declared moments ago may have no message_stats yet (None before or now): then
+        # count nothing as "published since", the strict reading (ready must be 0).
+        since = max(0, published - published_before) if None not in (published, published_before) else 0
         ready = raw.get("messages_ready")
         if ready is None:
             return False, "no message count yet (statistics not collected)"
@@ -178,3 +180,8 @@ def _published(raw: dict) -> int | None:
     stats = raw.get("message_stats") or {}
     value = stats.get("publish")
     return value if isinstance(value, int) else None
+
+
+def _known(value: Any) -> Any:
+    """A count the management API may not have yet (statistics lag): '?' instead of None."""
+    return "?" if value is None else value
