@@ -9,7 +9,7 @@ most of it the spacing between cold 10k-queue listings):
 The lab (`msgops.lab.RabbitLab` with its defaults: AMQP 5701-5703, management 15701-15703 on
 127.0.0.1, netns prefix "msgops", net 10.231) is brought up in --lab-dir unless one is already
 running there, and taken down at the end only if this script started it (--keep keeps it). It is
-topped up to --queues queues with `msgops.lab.seed.declare_queues`: --quorum quorum queues,
+topped up to --queues queues with `msgops.lab.rabbitmq.seed.declare_queues`: --quorum quorum queues,
 --mirrored classic queues mirrored by the lab's `ha-all` policy, the rest classic and unmirrored;
 the lab's own 15 seeded queues (mirrored and quorum) count towards the total. Queues declared in a
 lab this script did not start stay there, so the next run reuses them. --quick: 1,000 queues,
@@ -18,7 +18,7 @@ JSON document) to stdout. Exit status 0 whether or not the targets are met.
 
 Figures (medians over --reps repetitions, interleaved so drift hits all alike):
 
-- *probe cycle*: wall seconds of one `RabbitTierProbe(target).poll(full=True)` on the inventory's
+- *probe cycle*: wall seconds of one `RabbitProbe(target).poll(full=True)` on the inventory's
   target (overview + nodes of each API, then queue list, policies, health checks and the AMQP
   canary), including parsing the 10k-queue list.
 - *bare HTTP*: the very requests that probe cycle sent (same URLs and params, caught by an httpx
@@ -66,10 +66,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from msgops.console.config import load_inventory
-from msgops.lab import RabbitLab
-from msgops.lab.seed import declare_queues
+from msgops.lab.rabbitmq import RabbitLab
+from msgops.lab.rabbitmq.seed import declare_queues
 from msgops.probes.poller import Poller, make_probe
-from msgops.probes.rabbitmq import RabbitTierProbe
+from msgops.probes.rabbitmq.assess import assess
+from msgops.probes.rabbitmq.collect import RabbitProbe
 from msgops.probes.rabbitmq.parse import QUEUE_COLUMNS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -266,7 +267,7 @@ def run_status(inventory: Path, *extra: str, timeout: float = 120.0) -> dict[str
 
 
 async def cycles(lab: RabbitLab, target: Any, inventory: Path, reps: int, gap: ListingGap) -> dict[str, Any]:
-    probe = RabbitTierProbe(target)
+    probe = RabbitProbe(target)
     sent: list[tuple[str, str]] = []
 
     async def record(request: httpx.Request) -> None:
@@ -591,7 +592,7 @@ def main() -> int:
 
     lab, started = ensure_lab(a.lab_dir)
     try:
-        (target,) = load_inventory(lab.inventory_path).rabbitmq
+        (target,) = load_inventory(lab.inventory_path).of_tier("rabbitmq")
         hosts = {urlsplit(u).hostname for u in target.management_urls} | {h.host for h in target.hosts}
         if hosts != {"127.0.0.1"}:
             raise SystemExit(f"the lab inventory names {sorted(hosts)}: this bench talks to 127.0.0.1 only")

@@ -1,12 +1,19 @@
-"""The Textual App: owns the estate, runs poll workers, and hands data down to the top screen."""
+"""The Textual App: owns the estate, runs poll workers, and hands data down to the top screen.
+
+Generic: it iterates the inventory's targets and asks the tier registry (probes) and each tier's
+console half (``console/tiers/<tier>``) for the rest; no tier is named here.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
+import traceback
 from functools import partial
+from pathlib import Path
 from typing import Any, Callable
 
+from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import Binding
@@ -16,25 +23,35 @@ from textual.css.query import NoMatches
 from msgops.console.config import Inventory
 from msgops.console.estate import Estate, key_of
 from msgops.console.messages import PollFailed, SnapshotCollected
-from msgops.console.rows import queue_rows
 from msgops.console.screens.help import HelpScreen
 from msgops.console.screens.overview import OverviewScreen
+from msgops.console.tiers import ui_for
 from msgops.probes.poller import Poller, make_probe
+from msgops.probes.secrets import scrub
+from msgops.probes.text import printable
 
 
-class TargetCommands(Provider):
-    """Command palette: open any target, refresh now."""
+class EstateCommands(Provider):
+    """Command palette: open any target or its findings, refresh, help, and every key the current
+    screen offers (runbooks included), by name."""
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         app: MsgopsApp = self.app  # type: ignore[assignment]
+        commands: list[tuple[str, Callable[[], Any], str]] = []
         for key in app.estate.states:
-            text = f"Open {key}"
+            commands.append((f"Open {key}", partial(app.open_target, key), "the target's screen"))
+            commands.append((f"Findings of {key}", partial(app.open_findings, key), "every finding, with advice"))
+        commands += [("Refresh all targets now", app.action_refresh, "poll everything now"),
+                     ("Show help", app.action_help, "keys and what they do"), ("Quit", app.exit, "")]
+        screen = app.screen_stack[-2] if len(app.screen_stack) > 1 else app.screen
+        for binding_key, (node, binding, enabled, _tooltip) in screen.active_bindings.items():
+            if enabled and binding.description and binding.show:
+                commands.append((f"{binding.description} ({binding_key})",
+                                 partial(app.run_action, binding.action, node), "on the current screen"))
+        for text, action, help_text in commands:
             if (score := matcher.match(text)) > 0:
-                yield Hit(score, matcher.highlight(text), partial(app.open_target, key), help="tier screen")
-        for text, action in (("Refresh all targets now", app.action_refresh), ("Show help", app.action_help)):
-            if (score := matcher.match(text)) > 0:
-                yield Hit(score, matcher.highlight(text), action)
+                yield Hit(score, matcher.highlight(text), action, help=help_text)
 
 
 class MsgopsApp(App[int]):
@@ -42,7 +59,7 @@ class MsgopsApp(App[int]):
 
     TITLE = "msgops"
     CSS_PATH = "msgops.tcss"
-    COMMANDS = App.COMMANDS | {TargetCommands}
+    COMMANDS = App.COMMANDS | {EstateCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
@@ -63,6 +80,11 @@ class MsgopsApp(App[int]):
         self.pollers: dict[str, Poller] = {}
         self._poll = poll
         self._probe_factory = probe_factory
+        self.crash_log: Path | None = None
+
+    @property
+    def read_only(self) -> bool:
+        return self.inventory.settings.read_only
 
     def on_mount(self) -> None:
         self.push_screen(OverviewScreen())
@@ -81,7 +103,7 @@ class MsgopsApp(App[int]):
     def request_poll(self, key: str, full: bool = False) -> None:
         """Start a poll of ``key`` unless one is in flight or the target is paused (never overlap).
 
-        ``full`` also lists the queues now instead of when due (after a runbook step, on ``r``)."""
+        ``full`` also fetches the slow parts now instead of when due (after a runbook step, on ``r``)."""
         poller = self.pollers.get(key)
         if poller is not None and not poller.busy and not poller.paused:
             self.poll_worker(key, full)
@@ -90,18 +112,23 @@ class MsgopsApp(App[int]):
     async def poll_worker(self, key: str, full: bool = False) -> None:
         poller = self.pollers[key]
         try:
-            result = await poller.poll_once(full=full)
+            result = await poller.poll_once(full=full)  # bounded by the target's cycle deadline
             if result is None:
                 return  # overlapping, paused, or invalidated: drop it
-            rows = await asyncio.to_thread(queue_rows, result.snapshot, result.findings)
+            ui = ui_for(poller.target.tier)
+            prepare = getattr(ui, "prepare", None)
+            rows = await asyncio.to_thread(prepare, result) if prepare and result.snapshot is not None else None
         except Exception as exc:  # noqa: BLE001 - a probe bug is a finding, not a crash
-            self.post_message(PollFailed(key, f"{type(exc).__name__}: {exc}"))
+            self.post_message(PollFailed(key, scrub(f"{type(exc).__name__}: {exc}")))
             return
         self.post_message(SnapshotCollected(key, result, rows))
 
     def on_snapshot_collected(self, message: SnapshotCollected) -> None:
-        self.estate.accept(message.key, message.result, message.rows)
-        self.refresh_screen()
+        poller = self.pollers.get(message.key)
+        if poller is not None and message.result.generation != poller.generation:
+            return  # started before a pause/resume (a runbook step): stale by definition
+        if self.estate.accept(message.key, message.result, message.rows) is not None:
+            self.refresh_screen()
 
     def on_poll_failed(self, message: PollFailed) -> None:
         self.estate.failed(message.key, message.error)
@@ -121,12 +148,17 @@ class MsgopsApp(App[int]):
         self.refresh_screen()
 
     def open_target(self, key: str) -> None:
-        target = self.estate.states[key].target
-        if target.tier == "rabbitmq":
-            from msgops.console.screens.rabbitmq import RabbitScreen
+        ui = ui_for(self.estate.states[key].target.tier)
+        if ui is None:
+            self.open_findings(key)
+        else:
+            ui.open(self, key)
+        self.call_after_refresh(self.refresh_screen)
 
-            self.push_screen(RabbitScreen(key))
-            self.call_after_refresh(self.refresh_screen)
+    def open_findings(self, key: str) -> None:
+        from msgops.console.screens.findings import FindingsScreen
+
+        self.push_screen(FindingsScreen(key))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -137,6 +169,27 @@ class MsgopsApp(App[int]):
             self.request_poll(key, full=True)
         self.notify("refreshing", timeout=1.5)
 
+    def _fatal_error(self) -> None:
+        """A crash shows one line and where the details went; never locals (they hold secrets)."""
+        details = scrub(traceback.format_exc())
+        self.crash_log = _write_crash_log(self.inventory.settings.state_dir, details)
+        last = details.strip().splitlines()[-1] if details.strip() else "unknown error"
+        where = f"; details in {self.crash_log}" if self.crash_log else ""
+        self._exit_renderables.append(Text(printable(f"msgops: internal error: {last}{where}")))
+        self._return_code = 1
+        self._close_messages_no_wait()
+
+
+def _write_crash_log(state_dir: Path, details: str) -> Path | None:
+    try:
+        path = Path(state_dir) / "crash.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(f"--- {time.strftime('%Y-%m-%dT%H:%M:%S')}\n{details}\n")
+        return path
+    except OSError:
+        return None
+
 
 def make_app(inventory: Inventory, **kwargs: Any) -> MsgopsApp:
     """The one way the CLI and the tests build the console."""
@@ -144,5 +197,7 @@ def make_app(inventory: Inventory, **kwargs: Any) -> MsgopsApp:
 
 
 def run_console(inventory: Inventory) -> int:
-    make_app(inventory).run()
-    return 0
+    """Run the console; its exit status: 0 on a normal quit, non-zero when it failed."""
+    app = make_app(inventory)
+    app.run()
+    return int(app.return_code or 0)

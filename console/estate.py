@@ -1,6 +1,8 @@
 """Latest state of every target, with ages and a short history. Plain Python, no Textual.
 
-The App owns one Estate; workers never write it (their results arrive as messages first).
+The App owns one Estate; workers never write it (their results arrive as messages first). A result
+older than one already accepted for the same target (a late poll) is dropped here too, so what is
+on screen only ever moves forward.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from msgops.probes.poller import PollResult
 
 STALE_AFTER_POLLS = 3
 """Data older than this many poll intervals is shown as stale."""
+LIVE_WITHIN_POLLS = 2
+"""Data younger than this many poll intervals is shown as "live" (no ticking age to repaint)."""
 
 
 @dataclass
@@ -48,16 +52,19 @@ class TargetState:
 
 
 class Estate:
-    """Every target's TargetState, keyed by (tier, name)."""
+    """Every target's TargetState, keyed by ``<tier>/<name>``."""
 
     def __init__(self, targets: list[Any], clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self.states: dict[str, TargetState] = {key_of(t): TargetState(t) for t in targets}
         self.rows: dict[str, Any] = {}
-        """Per target, the queue-table rows built by the worker with its last snapshot."""
+        """Per target, the table rows its tier's UI prepared with its last snapshot."""
 
-    def accept(self, key: str, result: PollResult, rows: Any = None) -> TargetState:
+    def accept(self, key: str, result: PollResult, rows: Any = None) -> TargetState | None:
+        """Take a poll result; None (and nothing changed) when it is older than what is shown."""
         state = self.states[key]
+        if state.result is not None and result.sequence and result.sequence < state.result.sequence:
+            return None
         if rows is not None:
             self.rows[key] = rows
         state.result, state.error = result, None
@@ -74,10 +81,19 @@ class Estate:
         state = self.states[key]
         return None if state.received_at is None else self.clock() - state.received_at
 
+    def interval(self, key: str) -> float:
+        return float(getattr(self.states[key].target, "poll_interval", 5.0))
+
     def is_stale(self, key: str) -> bool:
         age = self.age(key)
-        interval = getattr(self.states[key].target, "poll_interval", 5.0)
-        return age is not None and age > STALE_AFTER_POLLS * interval
+        return age is not None and age > STALE_AFTER_POLLS * self.interval(key)
+
+    def worst_findings(self, limit: int) -> list[tuple[str, Finding]]:
+        """The estate's worst non-OK findings, (target key, finding), worst first, for the overview."""
+        every = [(key, f) for key, state in self.states.items() for f in state.findings
+                 if f.severity is not Severity.OK]
+        every.sort(key=lambda kf: -kf[1].severity.rank)
+        return every[:limit]
 
 
 def key_of(target: Any) -> str:
@@ -92,3 +108,26 @@ def format_age(age: float | None) -> str:
     if age < 3600:
         return f"{age / 60:.0f}m ago"
     return f"{age / 3600:.1f}h ago"
+
+
+def freshness(estate: Estate, key: str, taken_at: float | None = None) -> str:
+    """How fresh a target's data is, in words that change rarely: ``live`` while polls keep coming,
+    then the age, then ``STALE``. ``taken_at`` (wall clock) ages a part that refreshes less often."""
+    age = estate.age(key)
+    if age is None:
+        return "waiting"
+    if taken_at is not None:
+        snap = estate.states[key].snapshot
+        age += max(0.0, getattr(snap, "taken_at", taken_at) - taken_at)
+    interval = estate.interval(key)
+    if taken_at is None and age <= LIVE_WITHIN_POLLS * interval:
+        return "live"
+    stale = " STALE" if taken_at is None and age > STALE_AFTER_POLLS * interval else ""
+    return f"{_coarse(age)}{stale}"
+
+
+def _coarse(age: float) -> str:
+    """An age rounded so it changes every few seconds, not every second (an idle SSH link)."""
+    if age < 60:
+        return f"{int(age // 5) * 5}s ago" if age >= 10 else "<10s ago"
+    return format_age(age)

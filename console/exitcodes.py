@@ -16,3 +16,5 @@ class Exit(enum.IntEnum):
     """Bad command line (sysexits EX_USAGE)."""
     CONFIG = 78
     """The inventory is missing or invalid (sysexits EX_CONFIG); the one-line reason is on stderr."""
+    SOFTWARE = 70
+    """An internal error (a bug): one line on stderr, never a traceback (sysexits EX_SOFTWARE)."""

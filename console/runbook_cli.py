@@ -12,14 +12,17 @@ import sys
 from typing import Any, TextIO
 
 from msgops.console.config import Inventory
+from msgops.probes.secrets import scrub
+from msgops.probes.text import printable
 from msgops.runbooks.engine import Executor, HeadlessConfirmer
 from msgops.runbooks.model import RunExit
-from msgops.runbooks.registry import RUNBOOKS
+from msgops.runbooks.registry import runbooks
 
 
 def list_runbooks(out: TextIO = sys.stdout) -> int:
-    for name, cls in RUNBOOKS.items():
-        out.write(f"{name:<14} {cls.title}\n")
+    """Every runbook of every tier and its parameters (no inventory needed)."""
+    for name, cls in runbooks().items():
+        out.write(f"{name:<14} {cls.title} [{cls.tier}]\n")
         for p in cls.params:
             need = "required" if p.required else f"default {p.default!r}"
             choices = f" [{'|'.join(p.choices)}]" if p.choices else ""
@@ -28,33 +31,39 @@ def list_runbooks(out: TextIO = sys.stdout) -> int:
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:
+    """``name=value`` pairs; each name at most once (a repeated one is a usage error, never "last wins")."""
     params: dict[str, str] = {}
     for pair in pairs:
         key, eq, value = pair.partition("=")
         if not eq or not key:
-            raise ValueError(f"--param {pair!r}: expected name=value")
+            raise ValueError(f"--param {printable(pair)!r}: expected name=value")
+        if key in params:
+            raise ValueError(f"--param {printable(key)} given twice: give each parameter once")
         params[key] = value
     return params
+
+
+def _say(err: TextIO, text: str) -> int:
+    err.write(printable(scrub(f"msgops: {text}")) + "\n")
+    return RunExit.USAGE
 
 
 def run_command(inventory: Inventory, args: Any, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     if args.runbook_command == "list":
         return list_runbooks(out)
-    cls = RUNBOOKS.get(args.name)
+    known = runbooks()
+    cls = known.get(args.name)
     if cls is None:
-        err.write(f"msgops: no runbook {args.name!r} (known: {', '.join(RUNBOOKS)})\n")
-        return RunExit.USAGE
+        return _say(err, f"no runbook {args.name!r} (known: {', '.join(known)})")
     try:
         params = parse_params(args.param or [])
     except ValueError as exc:
-        err.write(f"msgops: {exc}\n")
-        return RunExit.USAGE
-    targets = {t.name: t for t in inventory.targets if t.tier == cls.tier}
+        return _say(err, str(exc))
+    targets = {t.name: t for t in inventory.of_tier(cls.tier)}
     target = targets.get(params.get("target", ""))
     if target is None:
-        err.write(f"msgops: --param target=NAME must name a {cls.tier} target of {inventory.path} "
-                  f"(known: {', '.join(targets) or 'none'})\n")
-        return RunExit.USAGE
+        return _say(err, f"--param target=NAME must name a {cls.tier} target of {inventory.path} "
+                         f"(known: {', '.join(targets) or 'none'})")
     printer = _JsonPrinter(out) if args.json else _HumanPrinter(out, err)
     executor = Executor(inventory.settings.state_dir, read_only=inventory.settings.read_only or args.read_only,
                         on_event=printer)
@@ -74,7 +83,7 @@ class _JsonPrinter:
         self.out = out
 
     def __call__(self, event: dict) -> None:
-        self.out.write(json.dumps(event, default=str) + "\n")
+        self.out.write(scrub(json.dumps(event, default=str)) + "\n")
         self.out.flush()
 
 
@@ -107,8 +116,15 @@ class _HumanPrinter:
         elif kind == "result":
             audit = f" (audit id {event['audit_id']})" if event.get("audit_id") else ""
             stream = self.out if event["exit_code"] == 0 else self.err
-            stream.write(f"{event['outcome']}: {event['message']}{audit}\n")
+            stream.write(printable(scrub(f"{event['outcome']}: {event['message']}{audit}")) + "\n")
+        elif kind == "recheck" and not event["ok"]:
+            self._say("re-check before acting FAILED: " + "; ".join(f"{c['check']}: {c['reason']}"
+                                                                     for c in event["checks"]))
+        elif kind == "lock":
+            h = event["holder"]
+            self._say(f"lock {'STALE' if event['stale'] else 'held'}: {h.get('user', '?')} pid {h.get('pid', '?')} "
+                      f"on {h.get('host', '?')} ({h.get('runbook', '?')})")
 
     def _say(self, line: str) -> None:
-        self.out.write(line + "\n")
+        self.out.write(printable(scrub(line)) + "\n")
         self.out.flush()

@@ -1,10 +1,10 @@
-"""msgops lab: real backing services on this machine for integration tests and demos.
+"""msgops lab: real backing services on this machine, for integration tests, benchmarks and demos.
 
-`RabbitLab` runs a real 3-node RabbitMQ cluster in network namespaces (``python -m
-msgops.lab up``); see `msgops.lab.rabbitmq`.
+One folder per tier (``msgops.lab.rabbitmq``, ...), each with its own ``__main__``
+(``msgops lab <tier> up|down|status ...``); the helpers every lab shares live here
+(``_util``: processes, ports, timings; ``netns``: network namespaces for real partitions).
 """
 
-from ._util import LabError
-from .rabbitmq import RabbitLab
+from msgops.lab._util import LabError
 
-__all__ = ["LabError", "RabbitLab"]
+__all__ = ["LabError"]

@@ -43,14 +43,20 @@ class Finding:
     """What the finding is about: a node name, ``vhost/queue``, ``cluster``."""
     reason: str
     """One line an on-call operator can act on."""
+    advice: str = ""
+    """What to do about it, when there is a documented procedure (shown with the finding's detail,
+    in ``status`` and JSON; not in the one-line views)."""
 
     def to_json(self) -> dict:
-        return {
+        doc = {
             "severity": self.severity.label,
             "code": self.code,
             "subject": self.subject,
             "reason": self.reason,
         }
+        if self.advice:
+            doc["advice"] = self.advice
+        return doc
 
 
 def worst(findings: Iterable[Finding]) -> Severity:

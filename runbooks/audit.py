@@ -17,6 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from msgops.probes.secrets import scrub
+
 
 class AuditError(Exception):
     """The audit log cannot be written (the message names the file and the OS error)."""
@@ -56,7 +58,7 @@ class AuditLog:
             "who": operator_identity(),
             **fields,
         }
-        line = (json.dumps(entry, default=str, separators=(",", ":")) + "\n").encode()
+        line = (scrub(json.dumps(entry, default=str, separators=(",", ":"))) + "\n").encode()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)

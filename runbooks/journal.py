@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from msgops.probes.secrets import scrub
+
 
 class Journal:
     """A small JSON document rewritten atomically after every step transition."""
@@ -16,17 +18,18 @@ class Journal:
 
     def load(self) -> dict | None:
         try:
-            return json.loads(self.path.read_text())
+            doc = json.loads(self.path.read_text())
         except FileNotFoundError:
             return None
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             return {"corrupt": str(exc)}
+        return doc if isinstance(doc, dict) else {"corrupt": f"not a JSON object ({type(doc).__name__})"}
 
     def save(self, doc: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         with open(tmp, "w") as f:
-            json.dump(doc, f, default=str)
+            f.write(scrub(json.dumps(doc, default=str)))
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)

@@ -56,14 +56,26 @@ class TargetLock:
 
     def holder(self) -> dict | None:
         try:
-            return json.loads(self.path.read_text())
+            holder = json.loads(self.path.read_text())
         except FileNotFoundError:
             return None
-        except (OSError, json.JSONDecodeError):
-            return {"target": self.target, "user": "?", "pid": -1, "host": "?", "runbook": "unreadable lock file"}
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return {"target": self.target, "user": "?", "pid": -1, "host": "?", "runbook": "unreadable lock file",
+                    "unreadable": True}
+        if not isinstance(holder, dict):
+            return {"target": self.target, "user": "?", "pid": -1, "host": "?", "runbook": "unreadable lock file",
+                    "unreadable": True}
+        return holder
 
     def is_stale(self, holder: dict) -> bool:
-        return holder.get("host") == socket.gethostname() and not pid_alive(int(holder.get("pid", -1)))
+        """A lock whose process is gone on this host, or a lock file nobody can read (no process can
+        be holding it: every holder writes a readable record)."""
+        if not isinstance(holder, dict) or holder.get("unreadable"):
+            return True
+        pid = holder.get("pid")
+        if not isinstance(pid, int) or isinstance(pid, bool):
+            return True
+        return holder.get("host") == socket.gethostname() and not pid_alive(pid)
 
     def acquire(self, *, break_stale: bool = False) -> dict | None:
         """Take the lock; returns the stale holder it broke (if asked to), else None."""

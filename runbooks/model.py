@@ -23,7 +23,8 @@ class RunExit(enum.IntEnum):
     LOCK_HELD = 5
     """Another run holds the target's lock (or a stale lock needs --break-stale-lock)."""
     AUDIT_FAILED = 6
-    """The audit log could not be written: stopped before changing anything."""
+    """The audit log or the state directory (locks, journals) could not be written: stopped before
+    changing anything."""
     USAGE = 64
     """Unknown runbook or target, or a bad --param."""
     CONFIG = 78
@@ -105,6 +106,26 @@ class Step:
                 "confirm": self.confirm_name, "timeout": self.timeout, "warning": self.warning}
 
 
+@dataclass(frozen=True)
+class ConsoleKey:
+    """A key a runbook offers in the console, on the screens of one kind of item.
+
+    The tier's screens of that ``scope`` (e.g. ``"queue"``: a RabbitMQ queue's detail) show it where
+    it ``applies`` and build the runbook's parameters from the target and the item with ``params``.
+    """
+
+    key: str
+    """Textual key name (``p``, ``D``)."""
+    label: str
+    """Footer label (``Purge``)."""
+    scope: str
+    params: Callable[[Any, Any], dict[str, Any]]
+    """(target, item) → the runbook's parameters."""
+    applies: Callable[[Any], tuple[bool, str]] = lambda item: (True, "")
+    """item → (offered here, why not): e.g. sync only on a classic mirrored queue."""
+    help: str = ""
+
+
 @dataclass
 class RunContext:
     """What steps see: target, validated params, the tier client, and facts gathered in preflight."""
@@ -122,6 +143,8 @@ class Runbook:
     title: ClassVar[str]
     tier: ClassVar[str]
     params: ClassVar[tuple[Param, ...]] = ()
+    keys: ClassVar[tuple[ConsoleKey, ...]] = ()
+    """Keys the console offers for this runbook (where they apply)."""
 
     def make_client(self, target: Any) -> Any:
         raise NotImplementedError
@@ -131,6 +154,17 @@ class Runbook:
 
     def plan(self, ctx: RunContext) -> list[Step]:
         raise NotImplementedError
+
+    async def recheck(self, ctx: RunContext, step: Step) -> list[Check]:
+        """The blocking checks as they stand now, right before ``step`` changes the target.
+
+        By default the whole preflight again (with ``ctx.facts["recheck"]`` set): the plan was made
+        on what was true then; a partition or a lost member since then must stop the step."""
+        ctx.facts["recheck"] = True
+        try:
+            return await self.preflight(ctx)
+        finally:
+            ctx.facts.pop("recheck", None)
 
     async def final_verify(self, ctx: RunContext) -> tuple[bool, str]:
         return True, "no final verification"

@@ -1,8 +1,10 @@
-"""Every runbook msgops knows, by name."""
+"""Every runbook msgops knows, by name: each tier's SPEC lists its own (imported when asked for)."""
 
 from __future__ import annotations
 
+from msgops.probes.registry import runbooks as _runbooks
 from msgops.runbooks.model import Runbook
-from msgops.runbooks.rabbitmq_queue_reset import QueueReset
 
-RUNBOOKS: dict[str, type[Runbook]] = {cls.name: cls for cls in (QueueReset,)}
+
+def runbooks() -> dict[str, type[Runbook]]:
+    return _runbooks()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
+
+from msgops.probes.text import printable
 
 
 class Banner(Static):
@@ -20,8 +23,8 @@ class Banner(Static):
     """
 
     message: reactive[str] = reactive("")
-    """The text; empty hides the banner."""
+    """The text (plain, never markup; control characters shown escaped); empty hides the banner."""
 
     def watch_message(self, message: str) -> None:
         self.set_class(bool(message), "-shown")
-        self.update(message)
+        self.update(Text(printable(message)))

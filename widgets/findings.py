@@ -7,6 +7,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from msgops.probes.findings import Finding, Severity
+from msgops.probes.text import printable
 
 LABEL = {Severity.OK: " OK ", Severity.WARNING: "WARN", Severity.CRITICAL: "CRIT", Severity.UNKNOWN: " ?? "}
 
@@ -28,21 +29,38 @@ class FindingsView(Static):
     """
 
     findings: reactive[tuple[Finding, ...]] = reactive((), layout=True)
-    """The findings to show; sorted worst first when rendered."""
+    """The findings to show; sorted worst first when rendered. Equal tuples do not repaint."""
+    origins: reactive[tuple[str, ...]] = reactive((), layout=True)
+    """Optional per-finding prefix (e.g. the target, on the overview), parallel to ``findings``."""
 
-    def __init__(self, *, limit: int = 5, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, *, limit: int = 5, more_hint: str = "f: all findings", **kwargs) -> None:  # noqa: ANN003
         super().__init__(**kwargs)
         self.limit = limit
+        self.more_hint = more_hint
+
+    def show(self, findings: tuple[Finding, ...], origins: tuple[str, ...] = ()) -> None:
+        """Set both at once (one repaint, and none when nothing changed)."""
+        if findings != self.findings or origins != self.origins:
+            self.set_reactive(FindingsView.origins, origins)
+            self.findings = findings
+            self.refresh(layout=True)
 
     def render(self) -> Text:
+        prefix = dict(zip(map(id, self.findings), self.origins)) if self.origins else {}
         ordered = sorted(self.findings, key=lambda f: -f.severity.rank)
+        limit = self.limit or max(1, self.content_size.height)
+        if len(ordered) > limit:
+            limit = max(1, limit - 1)  # room for the "… more" line
         text = Text(no_wrap=True, overflow="ellipsis")
-        for i, finding in enumerate(ordered[: self.limit]):
+        for i, finding in enumerate(ordered[:limit]):
             if i:
                 text.append("\n")
             style = self.get_component_rich_style(f"findings--{finding.severity.label}")
             text.append(LABEL[finding.severity], style=style)
-            text.append(f" {finding.subject}: {finding.reason}")
-        if len(ordered) > self.limit:
-            text.append(f"\n     … {len(ordered) - self.limit} more (f: all findings)")
+            origin = prefix.get(id(finding))
+            if origin:
+                text.append(f" {printable(origin)}", style="bold")
+            text.append(f" {printable(finding.subject)}: {printable(finding.reason)}")
+        if len(ordered) > limit:
+            text.append(f"\n     … {len(ordered) - limit} more ({self.more_hint})")
         return text

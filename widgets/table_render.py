@@ -1,5 +1,6 @@
 """Column widths, cell text and the header line for `VirtualTable`.
 
+Cells come from servers (queue names): every control character is shown escaped (`printable`).
 A line is one string of exactly `width` cells: each cell padded or cut with "…" to its
 column's width and aligned, columns separated by one space. Plain ASCII (the common case
 for queue lists) takes a fast path; other text is measured in terminal cells with Rich.
@@ -14,6 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
+from msgops.probes.text import printable
 from msgops.widgets.table_model import CellValue, Column, format_cell
 
 ELLIPSIS = "…"
@@ -63,7 +65,7 @@ def row_text(layout: ColumnLayout, cells: Sequence[CellValue]) -> str:
     """One body line for a row's cells."""
     parts = []
     for column, width, value in zip(layout.columns, layout.widths, cells):
-        text = column.formatter(value) if column.formatter else format_cell(value)
+        text = printable(column.formatter(value) if column.formatter else format_cell(value))
         parts.append(fit(text, width, column.align))
     return _finish(SEPARATOR.join(parts), layout.width)
 

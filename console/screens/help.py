@@ -1,35 +1,56 @@
-"""HelpScreen: the keys, in one modal a 3 a.m. operator can read at 80x24."""
+"""HelpScreen: the keys, in one modal a 3 a.m. operator can read at 80x24 (and at 60x20 by
+scrolling). Built from the registry: each tier's console half contributes its section, and each
+runbook the keys it declares, so help never names a tier here."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-HELP = """\
-[b]msgops keys[/b]
+from msgops.console.tiers import ui_for
+from msgops.probes.registry import tiers
 
-  [b]?[/b]        this help                 [b]q[/b]  quit
-  [b]ctrl+p[/b]   command palette           [b]r[/b]  refresh now
-  [b]enter[/b]    open target / queue       [b]escape[/b]  back
+COMMON = (
+    ("?", "this help"), ("q", "quit"), ("r", "refresh every target now"), ("ctrl+p", "command palette"),
+    ("enter", "open the target / item under the cursor"), ("f", "all findings, with advice"),
+    ("escape", "back"),
+)
+LEGEND = ("Health: OK WARN CRIT ?? (unknown) — labels, not only colours. Data shows 'live' while polls "
+          "arrive, then its age, STALE after 3 poll intervals. A node that does not answer is a finding, "
+          "never an error dialog.")
 
-[b]RabbitMQ screen[/b]
-  [b]/[/b]        filter queues (type, escape clears)
-  [b]s[/b] / [b]S[/b]    sort by next column / reverse
-  [b]f[/b]        all findings of this target
-  [b]up/down pgup/pgdn home/end j/k[/b]  move in the queue list
 
-[b]Queue detail[/b] (runbooks; absent in read-only mode)
-  [b]p[/b] purge  [b]D[/b] delete  [b]y[/b] sync mirrors — preflight, plan, then type the
-  queue's name to confirm. After a refusal: [b]F[/b] again forced (delete guards),
-  [b]B[/b] break a dead run's stale lock. Every run is in the audit log.
+def help_text(read_only: bool) -> Text:
+    text = Text()
+    text.append("msgops keys\n", style="bold")
+    _pairs(text, COMMON)
+    for spec in tiers().values():
+        ui = ui_for(spec.name)
+        section = list(getattr(ui, "HELP", ()) if ui else ())
+        keys = [(k.key, f"{k.label.lower()}: {k.help or cls.title} (on a {k.scope})")
+                for cls in spec.runbook_classes() for k in cls.keys]
+        if not section and not keys:
+            continue
+        text.append(f"\n{spec.title}\n", style="bold")
+        _pairs(text, section)
+        if keys:
+            state = "disabled: read-only mode" if read_only else "preflight, plan, then type the name to confirm"
+            text.append(f"  runbooks ({state}):\n")
+            _pairs(text, keys)
+    text.append("\nAfter a refused run: F again forced (where a guard can be lifted), B break a dead\n"
+                "run's stale lock. Every run is in the audit log.\n")
+    text.append(f"\n{LEGEND}\n", style="dim")
+    return text
 
-[b]Health[/b]  OK  WARN  CRIT  ?? (unknown) — labels, not only colours.
-Data older than 3 poll intervals is marked STALE. A node or API that
-does not answer is a finding, never an error dialog.
-"""
+
+def _pairs(text: Text, pairs) -> None:  # noqa: ANN001
+    for key, what in pairs:
+        text.append(f"  {key:<9}", style="bold")
+        text.append(f" {what}\n")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -38,12 +59,15 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 76; max-height: 22; border: round $primary; padding: 0 1; background: $surface; }
+    HelpScreen > VerticalScroll {
+        width: 84; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; padding: 0 1; background: $surface;
+    }
     """
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(HELP)
+            yield Static(help_text(self.app.read_only))
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

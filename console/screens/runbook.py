@@ -19,8 +19,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, RichLog, Static
 
 from msgops.console.screens.confirm import ConfirmScreen
+from msgops.probes.secrets import scrub
+from msgops.probes.text import printable
 from msgops.runbooks.engine import Executor
 from msgops.runbooks.model import RunContext, Runbook, Step
+from msgops.widgets.title_bar import TitleBar
 
 
 @dataclass
@@ -73,6 +76,16 @@ class AppPauser:
             self.app.request_poll(target_key, full=True)
 
 
+class _Writer:
+    """``write(Text)`` into the screen's log, made printable and scrubbed on the way."""
+
+    def __init__(self, say) -> None:  # noqa: ANN001
+        self.say = say
+
+    def write(self, text: Text) -> None:
+        self.say(text.plain)
+
+
 class RunbookScreen(Screen):
     """Runs ``runbook`` with ``params`` on target ``target_key`` and shows every event as it comes.
 
@@ -108,8 +121,11 @@ class RunbookScreen(Screen):
 
     def compose(self) -> ComposeResult:
         shown = " ".join(f"{k}={v}" for k, v in self.runbook.masked(self.params).items())
-        yield Static(Text.assemble((self.runbook.name, "bold"), " ", shown), classes="title-bar")
-        yield RichLog(id="log", wrap=True, markup=False, auto_scroll=True)
+        yield TitleBar(Text.assemble((self.runbook.name, "bold"), " ", printable(scrub(shown))),
+                       read_only=self.app.read_only)
+        # min_width: RichLog wraps at no less than min_width (78 by default), wider than its content
+        # at 80 columns (border and scrollbar), which cut two characters off every wrapped line.
+        yield RichLog(id="log", wrap=True, markup=False, auto_scroll=True, min_width=20)
         yield Static("running preflight…", id="outcome")
         yield Footer()
 
@@ -131,9 +147,13 @@ class RunbookScreen(Screen):
                 "message": f"the runbook stopped on an internal error ({type(exc).__name__}: {exc}); "
                            "look at the target in the console before anything else"}))
 
+    def _log(self, line: str) -> None:
+        self.query_one("#log", RichLog).write(Text(printable(scrub(line))))
+
     def on_runbook_event(self, message: RunbookEvent) -> None:
-        e, log = message.event, self.query_one("#log", RichLog)
+        e = message.event
         kind = e["event"]
+        log = _Writer(self._log)
         if kind == "preflight":
             mark = "ok  " if e["ok"] else ("FAIL" if e["blocking"] else "info")
             log.write(Text(f"preflight {mark} {e['check']}: {e['reason']}"))
@@ -170,20 +190,29 @@ class RunbookScreen(Screen):
             forced = f", F: again with {'/'.join(self._overrides)}=true" if self._offers_override() else ""
             if self._offers_break():
                 forced += ", B: break the stale lock and run again"
-            outcome.update(Text(f"{e['outcome'].upper()}: {e['message']}{audit}  (escape: back{forced})"))
+            outcome.update(Text(printable(scrub(f"{e['outcome'].upper()}: {e['message']}{audit}  (escape: back{forced})"))))
             self.refresh_bindings()
+        elif kind == "recheck":
+            if e["ok"]:
+                log.write(Text("re-checked before acting: still true"))
+            else:
+                log.write(Text("re-check before acting FAILED: " + "; ".join(f"{c['check']}: {c['reason']}"
+                                                                          for c in e["checks"])))
 
     def on_confirmation_requested(self, message: ConfirmationRequested) -> None:
         self._pending = message
         self.query_one("#outcome", Static).update(Text(
-            f"waiting for the typed confirmation ({message.expected or 'yes'})"))
-        self.app.push_screen(ConfirmScreen(f"{self.runbook.name} on {self.target_key}", message.steps, message.expected),
+            f"waiting for the typed confirmation ({printable(message.expected or 'yes')})"))
+        self.app.push_screen(ConfirmScreen(f"{self.runbook.name} on {self.target_key}", message.steps, message.expected,
+                                           target_key=self.target_key,
+                                           timeout=self.app.inventory.settings.confirm_timeout),
                              self._confirmed)
 
-    def _confirmed(self, ok: bool | None) -> None:
+    def _confirmed(self, answer: tuple[bool, str] | None) -> None:
+        ok, why = answer if answer else (False, "cancelled in the console")
         pending, self._pending = self._pending, None
         if pending is not None and not pending.answer.done():
-            pending.answer.set_result((bool(ok), "typed" if ok else "cancelled in the console"))
+            pending.answer.set_result((bool(ok), why))
 
     def _offers_override(self) -> bool:
         return self.finished and bool(self._overrides) and not all(self.params.get(o) for o in self._overrides)

@@ -1,4 +1,4 @@
-"""CLI: ``python -m msgops.lab up|down|status|cut N|heal N|stop N|start N|restart-app N|ctl N ARGS``.
+"""CLI: ``msgops lab rabbitmq up|down|status|cut N|heal N|stop N|start N|restart-app N|ctl N ARGS``.
 
 ``--dir`` defaults to ``./.lab/rabbitmq`` (relative to the current directory).  Expected
 failures print one line on stderr and exit 1; no tracebacks.
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from ._util import LabError
-from .rabbitmq import RabbitLab
+from msgops.lab._util import LabError
+from msgops.lab.rabbitmq.lab import RabbitLab
 
 
 def _cluster_view(lab: RabbitLab, i: int) -> str:
@@ -55,7 +55,7 @@ def cmd_status(lab: RabbitLab, as_json: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m msgops.lab", description="Real 3-node RabbitMQ lab")
+    p = argparse.ArgumentParser(prog="msgops lab rabbitmq", description="Real 3-node RabbitMQ lab")
     p.add_argument("--dir", default="./.lab/rabbitmq", help="lab directory (default ./.lab/rabbitmq)")
     sub = p.add_subparsers(dest="cmd", required=True)
     sub.add_parser("up", help="start a fresh 3-node cluster")

@@ -20,11 +20,11 @@ import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import seed
-from ._util import LabError, PidRef, Timings, parallel, port_in_use, stop_refs
-from .netns import Topology, spawn_forwarder
-from .node import AMQP_PORT, MGMT_PORT, RABBIT_BIN, Node, ensure_cookie
-from .state import LabState, read_epmd_pids, write_inventory
+from msgops.lab.rabbitmq import seed
+from msgops.lab._util import LabError, PidRef, Timings, parallel, port_in_use, stop_refs
+from msgops.lab.netns import Topology, spawn_forwarder
+from msgops.lab.rabbitmq.node import AMQP_PORT, MGMT_PORT, RABBIT_BIN, Node, ensure_cookie
+from msgops.lab.rabbitmq.state import LabState, read_epmd_pids, write_inventory
 
 
 class RabbitLab:

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._util import LabError, PidRef, run
+from msgops.lab._util import LabError, PidRef, run
 
 RABBIT_BIN = Path(os.environ.get("MSGOPS_RABBIT_BIN", "/usr/lib/rabbitmq/bin"))
 

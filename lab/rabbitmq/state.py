@@ -16,8 +16,8 @@ import json
 import os
 from pathlib import Path
 
-from ._util import PidRef
-from .netns import Topology
+from msgops.lab._util import PidRef
+from msgops.lab.netns import Topology
 
 
 class LabState:
@@ -76,7 +76,7 @@ def _toml_str(s: str) -> str:
 def write_inventory(path: Path, transport_url: str, management_urls: list[str]) -> None:
     """Write the ``[rabbitmq.lab]`` inventory (mode 600: it holds the lab password)."""
     text = (
-        "# Written by `python -m msgops.lab up`; rewritten on every up.\n"
+        "# Written by `msgops lab rabbitmq up`; rewritten on every up.\n"
         "[rabbitmq.lab]\n"
         f"transport_url = {_toml_str(transport_url)}\n"
         f"management_urls = [{', '.join(_toml_str(u) for u in management_urls)}]\n"

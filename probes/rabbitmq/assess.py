@@ -1,15 +1,16 @@
 """From a RabbitSnapshot to findings: node down, partition, alarms, mirrors, quorum, canary, APIs.
 
-Partition detection uses every API's own view, not only the ``partitions`` field: while the link
-is still cut, RabbitMQ 3.x with ``cluster_partition_handling = ignore`` leaves ``partitions`` empty
-and each side reports the other as not running; the field fills in only after the link returns.
-So two APIs that each answer and each call the other's node down are a partition, not two outages.
+Findings describe the cluster as its clients see it. During a partition the queue state comes from
+the side holding the majority of the nodes (``snapshot.queues``): a quorum queue that still has its
+majority there is not "unavailable". What a side without the majority has lost is a finding about
+that side, and the partition finding carries RabbitMQ 3.x's documented recovery.
 """
 
 from __future__ import annotations
 
 from msgops.probes.findings import Finding, Severity
-from msgops.probes.rabbitmq.model import NodeView, RabbitSnapshot
+from msgops.probes.rabbitmq.model import QueueInfo, QueueListing, RabbitSnapshot
+from msgops.probes.rabbitmq.topology import describe_side, majority_side, partition_sides
 
 MAX_NAMED_QUEUES = 50
 """Per-queue findings beyond this are summed up in one line (a node loss can touch 10k queues)."""
@@ -20,43 +21,10 @@ CHECK_REASONS = {
     "node-is-quorum-critical": "quorum-critical: stopping it now would cost quorum queues their majority",
     "node-is-mirror-sync-critical": "mirror-sync-critical: it holds the only synchronised copy of mirrored queues",
 }
+DOWN_STATES = ("down", "crashed", "stopped", "terminated")
 
 
-def partition_sides(snapshot: RabbitSnapshot) -> list[frozenset[str]]:
-    """Groups of nodes that see each other; more than one group means a partition."""
-    all_nodes = {n.name for v in snapshot.views for n in v.nodes}
-    sides: set[frozenset[str]] = set()
-    for view in snapshot.views:
-        if not view.reachable or not view.node:
-            continue
-        own = next((n for n in view.nodes if n.name == view.node), None)
-        cut_off = set(own.partitions) if own else set()
-        seen = {n.name for n in view.nodes if n.running and n.name not in cut_off}
-        sides.add(frozenset(seen | {view.node}))
-    for node in snapshot.nodes:  # partitions reported by nodes whose own API we cannot read
-        if node.partitions and not any(node.name in s for s in sides):
-            sides.add(frozenset(all_nodes - set(node.partitions)))
-    reported = any(n.partitions for n in snapshot.nodes)
-    if len(sides) > 1 or reported:
-        return _disjoint(sides, all_nodes, snapshot.nodes)
-    return []
-
-
-def _disjoint(sides: set[frozenset[str]], all_nodes: set[str], nodes: tuple[NodeView, ...]) -> list[frozenset[str]]:
-    """Tidy overlapping views into disjoint groups, adding nodes only named in `partitions`."""
-    groups: list[set[str]] = []
-    for side in sorted(sides, key=lambda s: (-len(s), sorted(s))):
-        fresh = set(side) - set().union(*groups) if groups else set(side)
-        if fresh:
-            groups.append(fresh)
-    for node in nodes:
-        for other in node.partitions:
-            if not any(other in g for g in groups):
-                groups.append({other})
-    return [frozenset(g) for g in groups if g] if len(groups) > 1 else []
-
-
-def assess(snapshot: RabbitSnapshot) -> tuple[Finding, ...]:
+def assess(snapshot: RabbitSnapshot, previous: RabbitSnapshot | None = None) -> tuple[Finding, ...]:
     findings: list[Finding] = []
     reachable = [v for v in snapshot.views if v.reachable]
     canary_ok = any(c.ok for c in snapshot.canaries)
@@ -73,14 +41,14 @@ def assess(snapshot: RabbitSnapshot) -> tuple[Finding, ...]:
         if not view.reachable:
             findings.append(Finding(Severity.WARNING, "api_unreachable", view.api,
                                     f"management API unreachable: {_short(view.error)}"))
-    sides = partition_sides(snapshot)
+    sides = partition_sides(snapshot.views, snapshot.nodes)
     if sides:
-        text = " | ".join(", ".join(sorted(s)) for s in sorted(sides, key=lambda s: (-len(s), sorted(s))))
-        how = "partitions reported" if any(n.partitions for n in snapshot.nodes) else "each side sees the other as down"
-        findings.append(Finding(Severity.CRITICAL, "partition", "cluster", f"network partition: {text} ({how})"))
+        findings.append(_partition_finding(snapshot, sides))
     findings += _node_findings(snapshot, sides)
     findings += _check_findings(snapshot)
     findings += _queue_findings(snapshot)
+    findings += _side_findings(snapshot)
+    findings += _malformed_findings(snapshot)
     findings += _canary_findings(snapshot)
     if snapshot.queue_error:
         age = "" if snapshot.queues is None else " (showing an older list)"
@@ -92,6 +60,24 @@ def assess(snapshot: RabbitSnapshot) -> tuple[Finding, ...]:
         findings.append(Finding(Severity.OK, "healthy", "cluster",
                                 f"{running}/{len(snapshot.nodes)} nodes up{queues}, v{snapshot.version}"))
     return tuple(findings)
+
+
+def _partition_finding(snapshot: RabbitSnapshot, sides: list[frozenset[str]]) -> Finding:
+    text = " | ".join(describe_side(s) for s in sides)
+    how = "partitions reported" if any(n.partitions for n in snapshot.nodes) else "each side sees the other as down"
+    majority = majority_side(sides, len(snapshot.nodes) or sum(map(len, sides)))
+    if majority is not None:
+        others = sorted(set().union(*sides) - majority)
+        advice = (f"RabbitMQ 3.x recovery: trust the majority side ({describe_side(majority)}); restart the "
+                  f"RabbitMQ nodes outside it ({', '.join(others)}) — whatever was published or changed on "
+                  f"them since the split is lost; if the partition warning stays afterwards, restart the "
+                  f"trusted nodes one at a time. (cluster_partition_handling = pause_minority avoids this "
+                  f"on 3+ nodes.)")
+    else:
+        advice = ("RabbitMQ 3.x recovery: no side holds a majority; choose the side whose clients matter "
+                  "most, restart every node outside it (their changes since the split are lost), then "
+                  "restart the chosen nodes one at a time if the warning stays.")
+    return Finding(Severity.CRITICAL, "partition", "cluster", f"network partition: {text} ({how})", advice)
 
 
 def _node_findings(snapshot: RabbitSnapshot, sides: list[frozenset[str]]) -> list[Finding]:
@@ -130,13 +116,17 @@ def _check_findings(snapshot: RabbitSnapshot) -> list[Finding]:
 
 
 def _queue_findings(snapshot: RabbitSnapshot) -> list[Finding]:
-    if snapshot.queues is None:
+    listing = snapshot.queues
+    if listing is None:
         return []
-    unsynced: list[Finding] = []
-    quorum: list[Finding] = []
+    running = set(listing.side) or {n.name for n in snapshot.nodes if n.running}
+    policies = {(p.get("vhost"), p.get("name")): p for p in snapshot.policies}
     down: list[Finding] = []
-    for q in snapshot.queues.queues:
-        if q.state in ("down", "crashed", "stopped", "terminated"):
+    quorum: list[Finding] = []
+    unsynced: list[Finding] = []
+    unmirrored: list[Finding] = []
+    for q in listing.queues:
+        if q.state in DOWN_STATES:
             down.append(Finding(Severity.CRITICAL, "queue_down", q.display_name, f"queue {q.state} (node {q.node})"))
         missing = q.unsynchronised_mirrors
         if missing:
@@ -151,7 +141,64 @@ def _queue_findings(snapshot: RabbitSnapshot) -> list[Finding]:
                 offline = sorted(set(q.members) - set(q.online or ()))
                 quorum.append(Finding(Severity.WARNING, "quorum_member_offline", q.display_name,
                                       f"{online} of {len(q.members)} members online (offline: {', '.join(offline)})"))
-    return _capped(down, "queue_down") + _capped(quorum, "quorum") + _capped(unsynced, "mirror_unsynchronised")
+        wanted = expected_mirrors(q, policies.get((q.vhost, q.policy)), running)
+        if wanted and not q.mirrors:
+            unmirrored.append(Finding(Severity.WARNING, "mirror_missing", q.display_name,
+                                      f"policy {q.policy!r} asks for {wanted} mirror{'s' if wanted > 1 else ''} but "
+                                      f"the queue has none: losing {q.node or 'its node'} loses it"))
+    return (_capped(down, "queue_down") + _capped(quorum, "quorum") + _capped(unsynced, "mirror_unsynchronised")
+            + _capped(unmirrored, "mirror_missing"))
+
+
+def expected_mirrors(q: QueueInfo, policy: dict | None, running: set[str]) -> int:
+    """How many mirrors the queue's ha policy asks for among the running nodes (0: none asked)."""
+    if q.type != "classic" or policy is None:
+        return 0
+    definition = policy.get("definition")
+    if not isinstance(definition, dict):
+        return 0
+    mode, params = definition.get("ha-mode"), definition.get("ha-params")
+    if mode == "all":
+        return max(0, len(running) - 1)
+    if mode == "exactly" and isinstance(params, int) and not isinstance(params, bool):
+        return max(0, min(params, len(running)) - 1)
+    if mode == "nodes" and isinstance(params, list):
+        return max(0, len(set(params) & running) - 1)
+    return 0
+
+
+def _side_findings(snapshot: RabbitSnapshot) -> list[Finding]:
+    """What each side without the majority has lost, as its own clients see it."""
+    out = []
+    for listing in snapshot.other_listings:
+        side = describe_side(listing.side)
+        lost = sum(1 for q in listing.queues if q.type == "quorum" and q.members
+                   and len(q.online or ()) < q.quorum_majority)
+        masters = sum(1 for q in listing.queues if q.type == "classic" and q.node in listing.side)
+        parts = []
+        if lost:
+            parts.append(f"{lost:,} quorum queue{'s' if lost > 1 else ''} without a majority there (unusable for its clients)")
+        if masters:
+            parts.append(f"{masters:,} classic queue{'s' if masters > 1 else ''} with a master there "
+                         f"(what its clients publish is lost when it restarts)")
+        if parts:
+            who = "the side without a majority" if not listing.majority else "an equal side"
+            out.append(Finding(Severity.WARNING, "side_losses", f"side {side}", f"on {who}: " + "; ".join(parts)))
+    return out
+
+
+def _malformed_findings(snapshot: RabbitSnapshot) -> list[Finding]:
+    out = []
+    for view in snapshot.views:
+        if view.malformed:
+            out.append(Finding(Severity.WARNING, "malformed_record", view.api,
+                               "node records skipped: " + _short("; ".join(view.malformed), 200)))
+    listings: tuple[QueueListing | None, ...] = (snapshot.queues, *snapshot.other_listings)
+    for listing in listings:
+        if listing is not None and listing.malformed:
+            out.append(Finding(Severity.WARNING, "malformed_record", "queues",
+                               "queue records skipped: " + _short("; ".join(listing.malformed), 200)))
+    return out
 
 
 def _capped(findings: list[Finding], code: str) -> list[Finding]:

@@ -15,14 +15,16 @@ import uuid
 import pika
 import pika.exceptions
 
+from msgops.probes.cycle import Inflight, run_blocking
 from msgops.probes.rabbitmq.model import CanaryResult
+from msgops.probes.rabbitmq.target import AmqpHost, RabbitTarget
 
 # The canary reports its own failures as findings; pika's error logs would otherwise reach stderr
 # (Python's last-resort handler) and scribble over the console.
 _pika_log = logging.getLogger("pika")
 _pika_log.addHandler(logging.NullHandler())
 _pika_log.propagate = False
-from msgops.probes.targets import AmqpHost, RabbitTarget
+
 
 
 def _round_trip(host: AmqpHost, target: RabbitTarget) -> CanaryResult:
@@ -91,15 +93,17 @@ def _short(exc: BaseException) -> str:
     return text if len(text) < 120 else text[:117] + "..."
 
 
-async def run_canaries(target: RabbitTarget) -> tuple[CanaryResult, ...]:
-    """One canary per AMQP host of the target, concurrently, each bounded by a hard deadline."""
+async def run_canaries(target: RabbitTarget, inflight: Inflight | None = None) -> tuple[CanaryResult, ...]:
+    """One canary per AMQP host of the target, concurrently, each bounded by a hard deadline and run
+    on the tier's bounded thread pool (pika blocks)."""
+    inflight = inflight or Inflight()
+    deadline = target.canary_timeout * 2 + 1
 
     async def one(host: AmqpHost) -> CanaryResult:
         try:
-            return await asyncio.wait_for(
-                asyncio.to_thread(_round_trip, host, target), target.canary_timeout * 2 + 1
-            )
+            with inflight.track(f"AMQP canary {host.address}"):
+                return await run_blocking("rabbitmq", _round_trip, host, target, deadline=deadline)
         except asyncio.TimeoutError:
-            return CanaryResult(host.address, False, None, f"no result within {target.canary_timeout * 2 + 1:g}s")
+            return CanaryResult(host.address, False, None, f"no result within {deadline:g}s")
 
     return tuple(await asyncio.gather(*(one(h) for h in target.hosts)))

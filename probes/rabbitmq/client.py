@@ -7,6 +7,7 @@ others in inventory order. Node-local requests (health checks, each node's own v
 
 from __future__ import annotations
 
+import asyncio
 import json
 import ssl
 import time
@@ -14,16 +15,21 @@ from typing import Any
 
 import httpx
 
-from msgops.probes.errors import BadReply, Unreachable
+from msgops.probes.cycle import Inflight
+from msgops.probes.errors import BadReply, ProbeError, Unreachable
+from msgops.probes.http import Reply, bounded_request
 from msgops.probes.rabbitmq.model import ApiCall
-from msgops.probes.targets import RabbitTarget, quote_vhost
+from msgops.probes.rabbitmq.target import RabbitTarget, quote_vhost
+from msgops.probes.secrets import scrub
 
 
 class ManagementClient:
     """Async client of every management API of one cluster (one connection pool for all)."""
 
-    def __init__(self, target: RabbitTarget, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(self, target: RabbitTarget, transport: httpx.AsyncBaseTransport | None = None,
+                 inflight: Inflight | None = None) -> None:
         self.target = target
+        self.inflight = inflight or Inflight()
         self._preferred = 0
         verify: Any = target.verify_tls
         if target.verify_tls and target.ca_file:
@@ -72,25 +78,23 @@ class ManagementClient:
         for base in order:
             started = time.perf_counter()
             try:
-                resp = await self._http.request(
-                    method, base + path, params=params, json=body, timeout=timeout
-                )
-            except httpx.TimeoutException:
-                error = f"no answer within {timeout:g}s"
-            except httpx.HTTPError as exc:
-                error = _describe(exc)
+                with self.inflight.track(f"{method} {path} @ {base}"):
+                    reply = await bounded_request(self._http, method, base + path, deadline=timeout,
+                                                  max_bytes=self.target.max_reply_bytes, params=params, json=body)
+            except ProbeError as exc:
+                error = scrub(str(exc))
             else:
                 seconds = time.perf_counter() - started
-                if resp.status_code >= 500 and resp.status_code not in accept_status and not api:
-                    self._record(path, base, seconds, resp.status_code, f"HTTP {resp.status_code}")
-                    failures.append(f"{base}: HTTP {resp.status_code}")
+                if reply.status >= 500 and reply.status not in accept_status and not api:
+                    self._record(path, base, seconds, reply.status, f"HTTP {reply.status}")
+                    failures.append(f"{base}: HTTP {reply.status}")
                     continue
-                self._record(path, base, seconds, resp.status_code, None)
+                self._record(path, base, seconds, reply.status, None)
                 if not api:
                     self._preferred = self.apis.index(base)
-                return resp.status_code, self._decode(resp, base, path, accept_status), base
+                return reply.status, self._decode(reply, base, path, accept_status), base
             self._record(path, base, time.perf_counter() - started, None, error)
-            failures.append(f"{base}: {error}")
+            failures.append(error if error.startswith(method) else f"{base}: {error}")
         raise Unreachable(f"{method} {path}: " + "; ".join(failures))
 
     async def get(self, path: str, **kwargs: Any) -> tuple[Any, str]:
@@ -98,19 +102,19 @@ class ManagementClient:
         _, data, api = await self.request("GET", path, **kwargs)
         return data, api
 
-    def _decode(self, resp: httpx.Response, base: str, path: str, accept: tuple[int, ...]) -> Any:
-        ok = 200 <= resp.status_code < 300 or resp.status_code in accept
+    def _decode(self, reply: Reply, base: str, path: str, accept: tuple[int, ...]) -> Any:
+        ok = 200 <= reply.status < 300 or reply.status in accept
         data = None
-        if resp.content:
+        if reply.content:
             try:
-                data = resp.json()
+                data = json.loads(reply.content)
             except (json.JSONDecodeError, UnicodeDecodeError):
                 if ok:
-                    raise BadReply(f"{base}{path}: reply is not JSON ({resp.content[:60]!r})", resp.status_code) from None
+                    raise BadReply(f"{base}{path}: reply is not JSON ({reply.content[:60]!r})", reply.status) from None
         if not ok:
-            reason = data.get("reason") or data.get("error") if isinstance(data, dict) else resp.reason_phrase
-            hint = " (check management_user/password)" if resp.status_code == 401 else ""
-            raise BadReply(f"{base}{path}: HTTP {resp.status_code} {reason}{hint}", resp.status_code)
+            reason = (data.get("reason") or data.get("error")) if isinstance(data, dict) else reply.reason
+            hint = " (check management_user/password)" if reply.status == 401 else ""
+            raise BadReply(f"{base}{path}: HTTP {reply.status} {str(reason)[:200]}{hint}", reply.status)
         return data
 
     def _failover_order(self) -> list[str]:
@@ -125,11 +129,3 @@ class ManagementClient:
     def queue_path(vhost: str, name: str) -> str:
         return f"/api/queues/{quote_vhost(vhost)}/{quote_vhost(name)}"
 
-
-def _describe(exc: httpx.HTTPError) -> str:
-    text = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.ConnectError):
-        if "CERTIFICATE_VERIFY_FAILED" in text:
-            return f"TLS certificate not trusted ({text.split(':')[-1].strip()}); set ca_file"
-        return f"connection failed: {text}"
-    return text

@@ -9,20 +9,27 @@ Cadences are kind to the broker:
 The queue list and the health checks come at once when the cluster's shape changes (a node stops or
 returns, a partition appears), and the queue list when a health check changes its verdict: that is
 when mirrors lose sync and quorum queues lose members, so the cheap signals trip the costly list.
+
+During a partition each side is its own cluster to its clients, so the queues are listed from one
+API on each side: the majority side's listing is the state clients see (``snapshot.queues``); the
+other sides' listings are kept (``other_listings``) and assessed as that side's losses.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
+from msgops.probes.cycle import Inflight
 from msgops.probes.errors import BadReply, ProbeError, Unreachable
 from msgops.probes.rabbitmq.canary import run_canaries
 from msgops.probes.rabbitmq.client import ManagementClient
 from msgops.probes.rabbitmq.model import ApiView, NodeView, QueueListing, RabbitSnapshot
 from msgops.probes.rabbitmq.parse import QUEUE_COLUMNS, parse_nodes, parse_queues
-from msgops.probes.targets import RabbitTarget
+from msgops.probes.rabbitmq.target import RabbitTarget
+from msgops.probes.rabbitmq.topology import majority_side, partition_sides
+from msgops.probes.secrets import scrub
 
 LISTING_DUTY_FACTOR = 40
 """Wait at least this many times the last listing's duration before the next one (≤ 2.5 % duty).
@@ -47,9 +54,13 @@ class RabbitProbe:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.target = target
-        self.client = client or ManagementClient(target)
+        self.inflight = Inflight()
+        self.client = client or ManagementClient(target, inflight=self.inflight)
+        if client is not None:
+            self.inflight = client.inflight
         self._clock = clock
         self._queues: QueueListing | None = None
+        self._others: tuple[QueueListing, ...] = ()
         self._queues_due = 0.0
         self._health_due = 0.0
         self._policies: tuple[dict, ...] = ()
@@ -57,6 +68,7 @@ class RabbitProbe:
         self._canaries: tuple = ()
         self._canary_due = 0.0
         self._shape: Any = None
+        self._cycle: dict[str, Any] = {}
         self.last: RabbitSnapshot | None = None
 
     async def aclose(self) -> None:
@@ -65,32 +77,79 @@ class RabbitProbe:
     def queues_due_in(self) -> float:
         return max(0.0, self._queues_due - self._clock())
 
+    def pending(self) -> list[str]:
+        return self.inflight.pending()
+
+    def partial(self) -> RabbitSnapshot | None:
+        """What the running cycle gathered so far: APIs that had not answered are marked so."""
+        cycle = self._cycle
+        if not cycle:
+            return None
+        answered = cycle.get("views", {})
+        late = f"no answer within the {self.target.cycle_timeout:g}s poll deadline"
+        views = tuple(answered.get(api, (ApiView(api, None, False, late), {}))[0] for api in self.client.apis)
+        overview = next((o for v, o in answered.values() if v.reachable), {})
+        self._absorb(dict(cycle.get("results", {})), cycle["now"], cycle.get("sides", []))
+        return self._snapshot(views, overview, cycle.get("results", {}), complete=False)
+
     async def poll(self, *, full: bool = False, light: bool = False) -> RabbitSnapshot:
         """One cycle. ``full`` forces queue list, health checks and canary (``msgops status``);
         ``light`` lists the queues without statistics (``disable_stats``: no message counts)."""
         now = self._clock()
-        answers = await asyncio.gather(*(self._view(api) for api in self.client.apis))
-        views = tuple(view for view, _ in answers)
-        primary, overview = next(((v, o) for v, o in answers if v.reachable), (None, {}))
+        cycle: dict[str, Any] = {"now": now, "views": {}, "results": {}}
+        self._cycle = cycle
+        await asyncio.gather(*(self._keep(cycle["views"], api, self._view(api)) for api in self.client.apis))
+        views = tuple(cycle["views"][api][0] for api in self.client.apis)
+        primary, overview = next(((v, o) for v, o in (cycle["views"][a] for a in self.client.apis)
+                                  if v.reachable), (None, {}))
+        sides = partition_sides(views, merge_nodes(views))
+        cycle["sides"] = sides
         shape = _shape(views)
         changed = self._shape is not None and shape != self._shape
         self._shape = shape
-        tasks: dict[str, Any] = {}
+        tasks: dict[str, Awaitable[Any]] = {}
         if primary and (full or changed or now >= self._queues_due):
-            tasks["queues"] = self._list_queues(light)
+            tasks.update(self._listings(views, sides, light))
         if primary and (full or changed or now >= self._health_due):
             tasks["policies"] = self.client.get("/api/policies", api=primary.api)
             for view in views:
                 if view.reachable:
                     tasks[f"health {view.api}"] = self._checks(view.api, overview.get("rabbitmq_version"))
         if self.target.canary and (full or changed or now >= self._canary_due):
-            tasks["canary"] = run_canaries(self.target)
-        results = dict(zip(tasks, await asyncio.gather(*tasks.values(), return_exceptions=True)))
-        self._absorb(results, now)
-        views = tuple(
-            _with_health(v, self._health.get(v.api, ())) for v in views
-        )
-        snapshot = RabbitSnapshot(
+            tasks["canary"] = run_canaries(self.target, self.inflight)
+        results = cycle["results"]
+        await asyncio.gather(*(self._keep(results, key, task) for key, task in tasks.items()))
+        self._absorb(results, now, sides)
+        snapshot = self._snapshot(views, overview, results, complete=True)
+        self._cycle = {}
+        self.last = snapshot
+        return snapshot
+
+    @staticmethod
+    async def _keep(into: dict, key: str, task: Awaitable[Any]) -> None:
+        """Run ``task``; its result (or exception) lands in ``into[key]`` the moment it is known."""
+        try:
+            into[key] = await task
+        except Exception as exc:  # noqa: BLE001 - one failed call is a finding, never the whole cycle
+            into[key] = exc
+
+    def _listings(self, views: tuple[ApiView, ...], sides: list[frozenset[str]], light: bool) -> dict:
+        """The queue list from the preferred API, or during a partition from one API on each side."""
+        if not sides:
+            return {"queues": self._list_queues(light)}
+        cluster = len({n.name for v in views for n in v.nodes}) or 1
+        majority = majority_side(sides, cluster)
+        tasks = {}
+        for i, side in enumerate(sides):
+            api = next((v.api for v in views if v.reachable and v.node in side), None)
+            if api is not None:
+                tasks[f"queues {i}"] = self._list_queues(light, api=api, side=side, majority=side == majority)
+        return tasks
+
+    def _snapshot(self, views: tuple[ApiView, ...], overview: dict, results: dict, *, complete: bool) -> RabbitSnapshot:
+        views = tuple(_with_health(v, self._health.get(v.api, ())) for v in views)
+        reachable = any(v.reachable for v in views)
+        return RabbitSnapshot(
             target=self.target.name,
             taken_at=time.time(),
             version=overview.get("rabbitmq_version"),
@@ -101,23 +160,28 @@ class RabbitProbe:
             policies=self._policies,
             canaries=self._canaries,
             calls=self.client.take_calls(),
-            queue_totals=overview.get("queue_totals") or {},
-            object_totals=overview.get("object_totals") or {},
-            error=None if primary else "no management API answered: " + "; ".join(v.error or "" for v in views),
-            queue_error=_error_of(results.get("queues")),
+            queue_totals=_dict(overview.get("queue_totals")),
+            object_totals=_dict(overview.get("object_totals")),
+            error=None if reachable else "no management API answered: " + "; ".join(v.error or "" for v in views),
+            queue_error=next((_error_of(r) for k, r in results.items() if k.startswith("queues") and _error_of(r)), None),
             canary_slow=self.target.canary_slow,
+            other_listings=self._others,
+            complete=complete,
         )
-        self.last = snapshot
-        return snapshot
 
-    def _absorb(self, results: dict[str, Any], now: float) -> None:
-        listing = results.get("queues")
-        if isinstance(listing, QueueListing):
-            self._queues = listing
+    def _absorb(self, results: dict[str, Any], now: float, sides: list[frozenset[str]]) -> None:
+        listings = [r for k, r in results.items() if k.startswith("queues") and isinstance(r, QueueListing)]
+        if listings:
+            chosen = next((ls for ls in listings if ls.majority), listings[0])
+            self._queues = chosen
+            self._others = tuple(ls for ls in listings if ls is not chosen)
+            slowest = max(ls.seconds for ls in listings)
             self._queues_due = now + max(self.target.queue_interval, self.target.poll_interval,
-                                         LISTING_DUTY_FACTOR * listing.seconds)
-        elif "queues" in results:  # failed: try again next poll, keep the old list (marked stale)
+                                         LISTING_DUTY_FACTOR * slowest)
+        elif any(k.startswith("queues") for k in results):  # failed: try again next poll, keep the old list
             self._queues_due = now
+        if not sides:
+            self._others = ()
         if "policies" in results:
             self._health_due = now + max(self.target.queue_interval, self.target.poll_interval)
         policies = results.get("policies")
@@ -126,7 +190,8 @@ class RabbitProbe:
         for key, value in results.items():
             if key.startswith("health ") and isinstance(value, tuple):
                 api = key[len("health "):]
-                if _verdicts(value) != _verdicts(self._health.get(api, value)) and "queues" not in results:
+                listed = any(k.startswith("queues") for k in results)
+                if _verdicts(value) != _verdicts(self._health.get(api, value)) and not listed:
                     self._queues_due = now  # a check changed its verdict: see which queues, next poll
                 self._health[api] = value
         if isinstance(results.get("canary"), tuple):
@@ -141,17 +206,22 @@ class RabbitProbe:
             )
             if not isinstance(overview, dict):
                 raise BadReply(f"{api}/api/overview: expected an object")
-            return ApiView(api, overview.get("node"), True, None, parse_nodes(nodes, api)), overview
+            parsed, malformed = parse_nodes(nodes, api)
+            node = overview.get("node")
+            return ApiView(api, node if isinstance(node, str) else None, True, None, parsed, (), malformed), overview
         except ProbeError as exc:
-            return ApiView(api, None, False, str(exc)), {}
+            return ApiView(api, None, False, scrub(str(exc))), {}
 
-    async def _list_queues(self, light: bool = False) -> QueueListing:
+    async def _list_queues(self, light: bool = False, *, api: str | None = None, side: frozenset[str] = frozenset(),
+                           majority: bool = True) -> QueueListing:
         # Never with enable_queue_totals: 3.10.8 then reports stale synchronised_slave_nodes.
         params = {"columns": QUEUE_COLUMNS, **({"disable_stats": "true"} if light else {})}
         started = time.perf_counter()
-        data, api = await self.client.get("/api/queues", params=params, timeout=self.target.queue_timeout)
+        data, answered = await self.client.get("/api/queues", params=params, api=api, timeout=self.target.queue_timeout)
         seconds = time.perf_counter() - started
-        return QueueListing(parse_queues(data, api), time.time(), seconds, api, statistics=not light)
+        queues, malformed = parse_queues(data, answered)
+        return QueueListing(queues, time.time(), seconds, answered, statistics=not light,
+                            side=tuple(sorted(side)), majority=majority, malformed=malformed)
 
     async def _checks(self, api: str, version: str | None) -> tuple[tuple[str, bool, str], ...]:
         async def one(check: str) -> tuple[str, bool, str] | None:
@@ -170,18 +240,24 @@ class RabbitProbe:
         return tuple(r for r in results if r is not None)
 
 
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _verdicts(health: tuple) -> dict[str, bool]:
     """check name → passed, from ``(check, ok, reason)`` triples."""
     return {check: ok for check, ok, _ in health}
 
 
 def _with_health(view: ApiView, health: tuple) -> ApiView:
-    return ApiView(view.api, view.node, view.reachable, view.error, view.nodes, health if view.reachable else ())
+    return ApiView(view.api, view.node, view.reachable, view.error, view.nodes,
+                   health if view.reachable else (), view.malformed)
 
 
 def _error_of(result: Any) -> str | None:
     if isinstance(result, BaseException):
-        return str(result) if isinstance(result, ProbeError) else f"{type(result).__name__}: {result}"
+        text = str(result) if isinstance(result, ProbeError) else f"{type(result).__name__}: {result}"
+        return scrub(text)
     return None
 
 

@@ -52,6 +52,8 @@ class ApiView:
     nodes: tuple[NodeView, ...] = ()
     health: tuple[tuple[str, bool, str], ...] = ()
     """(check name, passed, reason) for the node-local health checks of that API's node."""
+    malformed: tuple[str, ...] = ()
+    """Node records this API sent that could not be read (skipped), each described in a line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,20 @@ class QueueListing:
     statistics: bool = True
     """False: listed with ``disable_stats`` (no message or consumer counts; mirror and quorum
     membership exact). ~1 s instead of ~9 s at 10,000 queues in the lab: one-shot commands use it."""
+    side: tuple[str, ...] = ()
+    """During a partition: the nodes of the side whose API gave this listing (empty otherwise)."""
+    majority: bool = True
+    """Whether that side holds a majority of the cluster's nodes (clients there see this state)."""
+    malformed: tuple[str, ...] = ()
+    """Queue records that could not be read (skipped), each described in a line."""
+
+    @property
+    def view(self) -> str:
+        """Whose view this is, in words (for the pane, the report and JSON)."""
+        if not self.side:
+            return f"via {self.api}"
+        who = "majority side" if self.majority else "side without a majority"
+        return f"{who} ({', '.join(sorted(self.side))}) via {self.api}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +152,7 @@ class RabbitSnapshot:
     nodes: tuple[NodeView, ...]
     """Merged: each node as it reported itself when its API answered, else as others saw it."""
     queues: QueueListing | None
+    """The queue state clients see: during a partition, the majority side's listing."""
     policies: tuple[dict, ...] = ()
     canaries: tuple[CanaryResult, ...] = ()
     calls: tuple[ApiCall, ...] = ()
@@ -147,6 +164,10 @@ class RabbitSnapshot:
     """The target's threshold for a slow canary round trip, seconds."""
     queue_error: str | None = None
     """Set when this poll tried to list queues and failed (the older listing, if any, is kept)."""
+    other_listings: tuple[QueueListing, ...] = ()
+    """During a partition: each other side's own listing (a minority's losses are about that side)."""
+    complete: bool = True
+    """False when the cycle passed its deadline and this holds only what had answered by then."""
 
     @property
     def major_version(self) -> int | None:

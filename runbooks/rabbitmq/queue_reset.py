@@ -10,12 +10,25 @@ from __future__ import annotations
 from typing import Any
 
 from msgops.probes.errors import BadReply
-from msgops.probes.rabbitmq import RabbitTierProbe
-from msgops.probes.rabbitmq.client import ManagementClient
 from msgops.probes.rabbitmq.parse import parse_queue
-from msgops.runbooks.model import Check, Param, RunContext, Runbook, Step
+from msgops.probes.rabbitmq.target import quote_vhost
+from msgops.runbooks.model import Check, ConsoleKey, Param, RunContext, Runbook, Step
 
 MODES = ("purge", "delete", "sync")
+
+
+def _queue_params(mode: str):  # noqa: ANN202
+    def params(target: Any, queue: Any) -> dict[str, Any]:
+        return {"target": target.name, "queue": queue.name, "vhost": queue.vhost, "mode": mode}
+    return params
+
+
+def _syncable(queue: Any) -> tuple[bool, str]:
+    if queue.type == "quorum":
+        return False, "a quorum queue replicates through Raft: there is nothing to sync"
+    if not queue.mirrors:
+        return False, "the queue has no mirrors (no ha-mode policy applies)"
+    return True, ""
 
 
 class QueueReset(Runbook):
@@ -31,13 +44,22 @@ class QueueReset(Runbook):
               kind=bool, default=False),
     )
 
-    def make_client(self, target: Any) -> ManagementClient:
+    keys = (
+        ConsoleKey("p", "Purge", "queue", _queue_params("purge"), help="purge the queue's ready messages"),
+        ConsoleKey("D", "Delete", "queue", _queue_params("delete"), help="delete the queue (if empty and unused)"),
+        ConsoleKey("y", "Sync", "queue", _queue_params("sync"), applies=_syncable,
+                   help="synchronise a classic mirrored queue's mirrors (3.x)"),
+    )
+
+    def make_client(self, target: Any) -> Any:
+        from msgops.probes.rabbitmq.client import ManagementClient
+
         return ManagementClient(target)
 
     async def _queue(self, ctx: RunContext) -> dict | None:
         vhost, name = ctx.params["vhost"], ctx.params["queue"]
         try:
-            data, _ = await ctx.client.get(ManagementClient.queue_path(vhost, name), timeout=ctx.target.queue_timeout)
+            data, _ = await ctx.client.get(_queue_path(vhost, name), timeout=ctx.target.queue_timeout)
         except BadReply as exc:
             if exc.status == 404:
                 return None
@@ -47,9 +69,12 @@ class QueueReset(Runbook):
     async def preflight(self, ctx: RunContext) -> list[Check]:
         p = ctx.params
         resuming = ctx.facts.get("resuming", False)
-        probe = RabbitTierProbe(ctx.target, client=ctx.client)
+        from msgops.probes.rabbitmq.assess import assess
+        from msgops.probes.rabbitmq.collect import RabbitProbe
+
+        probe = RabbitProbe(ctx.target, client=ctx.client)
         snapshot = await probe.poll(light=True)  # partition and nodes; the queue itself is read below
-        findings = probe.assess(snapshot)
+        findings = assess(snapshot)
         checks: list[Check] = []
         if snapshot.error:
             return [Check("management API", False, snapshot.error)]
@@ -108,7 +133,7 @@ class QueueReset(Runbook):
     def plan(self, ctx: RunContext) -> list[Step]:
         p = ctx.params
         vhost, name, mode = p["vhost"], p["queue"], p["mode"]
-        path = ManagementClient.queue_path(vhost, name)
+        path = _queue_path(vhost, name)
         where = f"{name!r} (vhost {vhost!r})"
         before = ctx.facts.get("before", {})
         now = (f" — now {_known(before.get('messages'))} messages, {_known(before.get('consumers'))} consumers"
@@ -174,6 +199,10 @@ class QueueReset(Runbook):
     async def final_verify(self, ctx: RunContext) -> tuple[bool, str]:
         step = {"purge": self._verify_purged, "delete": self._verify_gone, "sync": self._verify_synced}
         return await step[ctx.params["mode"]](ctx)
+
+
+def _queue_path(vhost: str, name: str) -> str:
+    return f"/api/queues/{quote_vhost(vhost)}/{quote_vhost(name)}"
 
 
 def _published(raw: dict) -> int | None:

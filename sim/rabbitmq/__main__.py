@@ -8,9 +8,9 @@ import asyncio
 import json
 import sys
 
-from msgops.sim.rabbitmq_cluster import SimCluster
-from msgops.sim.rabbitmq_http import HttpOptions
-from msgops.sim.scenario import DemoScenario, DemoTimings
+from msgops.sim.rabbitmq.cluster import SimCluster
+from msgops.sim.rabbitmq.http import HttpOptions
+from msgops.sim.rabbitmq.scenario import DemoScenario, DemoTimings
 
 
 def _ports(base: int | None, n: int) -> list[int] | None:
@@ -18,9 +18,7 @@ def _ports(base: int | None, n: int) -> list[int] | None:
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m msgops.sim", description=__doc__)
-    sub = p.add_subparsers(dest="tier", required=True)
-    r = sub.add_parser("rabbitmq", help="simulated RabbitMQ cluster")
+    r = argparse.ArgumentParser(prog="python -m msgops.sim rabbitmq", description=__doc__)
     r.add_argument("--nodes", type=int, default=3)
     r.add_argument("--queues", type=int, default=0, help="extra scale queues (10000-50000)")
     r.add_argument("--version", default="3.10.8", help='"3.10.8" or e.g. "4.0.5"')
@@ -37,7 +35,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     r.add_argument("--cut-delay-minority", type=float, default=0.0,
                    help="/api/queues delay on the minority during a cut (lab: 8.5 s)")
     r.add_argument("--json", action="store_true", help="print the endpoints as one JSON line")
-    return p.parse_args(argv)
+    return r.parse_args(argv)
 
 
 async def main(args: argparse.Namespace) -> None:

@@ -14,7 +14,7 @@ import os
 
 from pika import frame, spec
 
-from msgops.sim.amqp_channel import ChannelError, SimChannel
+from msgops.sim.rabbitmq.amqp_channel import ChannelError, SimChannel
 
 SERVER_PROPERTIES = {
     "product": "RabbitMQ", "platform": "Erlang/OTP 25.2.3", "copyright": "simulated",

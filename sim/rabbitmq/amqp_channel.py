@@ -12,7 +12,7 @@ import os
 
 from pika import frame, spec
 
-from msgops.sim.rabbitmq_types import NotFound, SimError, rs
+from msgops.sim.rabbitmq.simtypes import NotFound, SimError, rs
 
 
 class ChannelError(Exception):

@@ -13,9 +13,9 @@ import asyncio
 import threading
 from urllib.parse import quote
 
-from msgops.sim.amqp091 import AmqpServer
-from msgops.sim.rabbitmq_http import HttpOptions, NodeHttpServer
-from msgops.sim.rabbitmq_model import ClusterModel
+from msgops.sim.rabbitmq.amqp091 import AmqpServer
+from msgops.sim.rabbitmq.http import HttpOptions, NodeHttpServer
+from msgops.sim.rabbitmq.model import ClusterModel
 
 
 class SimCluster:

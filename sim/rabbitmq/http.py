@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from msgops.sim import rabbitmq_views as views
-from msgops.sim.rabbitmq_query import QueryError, list_reply
-from msgops.sim.rabbitmq_types import SimError
+from msgops.sim.rabbitmq import views
+from msgops.sim.rabbitmq.query import QueryError, list_reply
+from msgops.sim.rabbitmq.simtypes import SimError
 
 NOT_FOUND = {"error": "Object Not Found", "reason": "Not Found"}
 BASIC_SORT = {"vhost", "name"}

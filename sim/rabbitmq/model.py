@@ -14,9 +14,9 @@ import re
 import threading
 from typing import Callable
 
-from msgops.sim.rabbitmq_ops import ClusterOps
-from msgops.sim.rabbitmq_queue_ops import QueueOps
-from msgops.sim.rabbitmq_types import (  # noqa: F401  (re-exported)
+from msgops.sim.rabbitmq.ops import ClusterOps
+from msgops.sim.rabbitmq.queue_ops import QueueOps
+from msgops.sim.rabbitmq.simtypes import (  # noqa: F401  (re-exported)
     NotFound, PreconditionFailed, QueueCopy, SimError, SimNode, SimQueue, rs)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from msgops.sim.rabbitmq_types import QueueCopy, SimQueue
+from msgops.sim.rabbitmq.simtypes import QueueCopy, SimQueue
 
 
 class ClusterOps:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import random
 
-from msgops.sim.rabbitmq_types import NotFound, PreconditionFailed, QueueCopy, SimError, SimQueue, rs
+from msgops.sim.rabbitmq.simtypes import NotFound, PreconditionFailed, QueueCopy, SimError, SimQueue, rs
 
 SYNTHETIC_BODY = b"sim"
 

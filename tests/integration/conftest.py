@@ -17,10 +17,11 @@ import pika
 import pytest
 
 from msgops.console.config import load_inventory
-from msgops.lab import RabbitLab
-from msgops.lab.node import RABBIT_BIN
+from msgops.lab.rabbitmq import RabbitLab
+from msgops.lab.rabbitmq.node import RABBIT_BIN
 from msgops.probes.findings import Finding
-from msgops.probes.rabbitmq import RabbitTierProbe
+from msgops.probes.rabbitmq.assess import assess
+from msgops.probes.rabbitmq.collect import RabbitProbe
 
 
 def require_lab_host() -> None:
@@ -53,7 +54,7 @@ def lab_target(rabbit_lab):
     """The lab's inventory as the console reads it, with quick cadences for tests."""
     from dataclasses import replace
 
-    (target,) = load_inventory(rabbit_lab.inventory_path).rabbitmq
+    (target,) = load_inventory(rabbit_lab.inventory_path).of_tier("rabbitmq")
     return replace(target, poll_interval=1.0, queue_interval=1.0, canary_interval=1.0, health_timeout=5.0)
 
 
@@ -61,13 +62,13 @@ def probe_until(target, predicate: Callable[[tuple[Finding, ...], object], bool]
     """Poll the real cluster through a fresh probe until predicate(findings, snapshot) holds."""
 
     async def run():
-        probe = RabbitTierProbe(target)
+        probe = RabbitProbe(target)
         deadline = time.monotonic() + timeout
         last = None
         try:
             while True:
                 snapshot = await probe.poll(full=True)
-                findings = probe.assess(snapshot)
+                findings = assess(snapshot)
                 last = findings
                 if predicate(findings, snapshot):
                     return findings, snapshot

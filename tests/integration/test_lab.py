@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from msgops.lab import RabbitLab
-from msgops.lab.node import RABBIT_BIN
+from msgops.lab.rabbitmq import RabbitLab
+from msgops.lab.rabbitmq.node import RABBIT_BIN
 
 pytestmark = [pytest.mark.lab, pytest.mark.partition]
 

@@ -100,7 +100,7 @@ def test_real_network_partition_names_both_sides_and_clears(rabbit_lab, lab_targ
 
 def test_ten_thousand_queues_are_listed(rabbit_lab, lab_target):
     """9,000 unmirrored + 1,000 mirrored queues (mirroring makes declaring ~8x slower: ~34 queues/s)."""
-    from msgops.lab.seed import declare_queues, delete_queues
+    from msgops.lab.rabbitmq.seed import declare_queues, delete_queues
 
     ports = [rabbit_lab.amqp_port(i) for i in rabbit_lab.indices]
     common = dict(amqp_ports=ports, mgmt_url=rabbit_lab.management_url(1), password=rabbit_lab.password,

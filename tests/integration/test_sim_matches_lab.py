@@ -15,9 +15,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from msgops.lab.seed import DEFAULT_QUEUES
-from msgops.probes.rabbitmq import RabbitTierProbe
-from msgops.sim.rabbitmq_cluster import SimCluster
+from msgops.lab.rabbitmq.seed import DEFAULT_QUEUES
+from msgops.probes.rabbitmq.assess import assess
+from msgops.probes.rabbitmq.collect import RabbitProbe
+from msgops.sim.rabbitmq.cluster import SimCluster
 from tests.sim_inventory import sim_inventory
 
 from .conftest import probe_until, sync_all, unsynchronise
@@ -66,7 +67,7 @@ def sim(rabbit_lab, tmp_path):
     cluster = SimCluster(3, user=rabbit_lab.user, password=rabbit_lab.password, node_host="sim")
     cluster.start_in_thread()
     try:
-        (target,) = sim_inventory(cluster, tmp_path).rabbitmq
+        (target,) = sim_inventory(cluster, tmp_path).of_tier("rabbitmq")
         yield cluster, target, aliases(cluster.node_names, cluster.management_urls, cluster.amqp_ports)
     finally:
         cluster.stop_in_thread()
@@ -74,10 +75,10 @@ def sim(rabbit_lab, tmp_path):
 
 def sim_findings(target):
     async def once():
-        probe = RabbitTierProbe(target)
+        probe = RabbitProbe(target)
         try:
             snapshot = await probe.poll(full=True)
-            return probe.assess(snapshot)
+            return assess(snapshot)
         finally:
             await probe.aclose()
     return asyncio.run(once())

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from msgops.sim.rabbitmq_cluster import SimCluster
+from msgops.sim.rabbitmq.cluster import SimCluster
 
 AUTH = ("guest", "guest")
 SAMPLE_DIRS = [Path(__file__).resolve().parents[1] / "data" / "rabbitmq",

@@ -2,7 +2,7 @@
 
 import httpx
 
-from msgops.sim.rabbitmq_cluster import SimCluster
+from msgops.sim.rabbitmq.cluster import SimCluster
 
 
 def test_purge_and_actions_refuse_json_only_accept():

@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 
-from msgops.sim.rabbitmq_cluster import SimCluster
+from msgops.sim.rabbitmq.cluster import SimCluster
 from tests.sim_inventory import sim_inventory
 
 

@@ -7,8 +7,8 @@ import time
 import httpx
 import pytest
 
-from msgops.sim.rabbitmq_cluster import SimCluster
-from msgops.sim.rabbitmq_http import HttpOptions
+from msgops.sim.rabbitmq.cluster import SimCluster
+from msgops.sim.rabbitmq.http import HttpOptions
 from tests.sim.conftest import AUTH, client, get
 
 

@@ -9,7 +9,7 @@ import sys
 import httpx
 import pytest
 
-from msgops.sim.rabbitmq_model import ClusterModel, NotFound, PreconditionFailed
+from msgops.sim.rabbitmq.model import ClusterModel, NotFound, PreconditionFailed
 
 
 @pytest.fixture

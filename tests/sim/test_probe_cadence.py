@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from msgops.probes.rabbitmq.collect import LISTING_DUTY_FACTOR, RabbitProbe
-from msgops.sim.rabbitmq_cluster import SimCluster
+from msgops.sim.rabbitmq.cluster import SimCluster
 from tests.sim_inventory import sim_inventory
 
 LISTING_DELAY = 0.4  # seconds each /api/queues takes here: 40 x 0.4 s = 16 s between listings
@@ -29,7 +29,7 @@ async def run(tmp_path):
         for server in cluster.http.values():
             server.options.queues_delay = LISTING_DELAY
         (target,) = sim_inventory(cluster, tmp_path, extra="poll_interval = 1.0\nqueue_interval = 5.0\n"
-                                                            "canary = false\n").rabbitmq
+                                                            "canary = false\n").of_tier("rabbitmq")
         now = [1000.0]
         probe = RabbitProbe(target, clock=lambda: now[0])
 

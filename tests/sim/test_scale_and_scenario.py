@@ -8,9 +8,9 @@ import time
 import aiohttp
 import pytest
 
-from msgops.sim.rabbitmq_cluster import SimCluster
-from msgops.sim.rabbitmq_model import ClusterModel
-from msgops.sim.scenario import DemoScenario, DemoTimings
+from msgops.sim.rabbitmq.cluster import SimCluster
+from msgops.sim.rabbitmq.model import ClusterModel
+from msgops.sim.rabbitmq.scenario import DemoScenario, DemoTimings
 from tests.sim.conftest import get
 
 

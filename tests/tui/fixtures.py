@@ -9,9 +9,9 @@ from pathlib import Path
 from msgops.console.app import make_app
 from msgops.console.config import load_inventory
 from msgops.console.messages import SnapshotCollected
-from msgops.console.rows import queue_rows
+from msgops.console.tiers.rabbitmq.rows import queue_rows
 from msgops.probes.poller import PollResult
-from msgops.probes.rabbitmq import assess
+from msgops.probes.rabbitmq.assess import assess
 
 from tests.unit.samples import snapshot
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from msgops.console.messages import SnapshotCollected
 from msgops.console.screens.confirm import ConfirmScreen
-from msgops.console.screens.queue_detail import QueueDetailScreen
+from msgops.console.tiers.rabbitmq.queue_detail import QueueDetailScreen
 from msgops.console.screens.runbook import ConfirmationRequested, RunbookEvent, RunbookScreen
 
 from .fixtures import Collected, screen_text

@@ -1,8 +1,8 @@
 """Pilot tests of the console screens on recorded real snapshots (no sleeps, no network)."""
 
 from msgops.console.messages import SnapshotCollected
-from msgops.console.screens.queue_detail import QueueDetailScreen
-from msgops.console.screens.rabbitmq import RabbitScreen
+from msgops.console.tiers.rabbitmq.queue_detail import QueueDetailScreen
+from msgops.console.tiers.rabbitmq.screen import RabbitScreen
 from msgops.widgets.banner import Banner
 from msgops.widgets.virtual_table import VirtualTable
 
@@ -18,10 +18,10 @@ async def test_overview_lists_targets_with_worst_finding(tmp_path):
         await pilot.pause()
         assert any(isinstance(m, SnapshotCollected) for m in seen)
         table = app.screen.query_one("#targets")
-        health = table.get_cell("rabbitmq/lab", "health")
+        health = str(table.get_cell("rabbitmq/lab", "health"))
         assert health == "CRIT"
-        assert "network partition" in table.get_cell("rabbitmq/lab", "summary")
-        assert table.get_cell("rabbitmq/notify", "health").strip() == "??"
+        assert "network partition" in str(table.get_cell("rabbitmq/lab", "summary"))
+        assert str(table.get_cell("rabbitmq/notify", "health")).strip() == "??"
         assert "PLANTED-SECRET" not in screen_text(app)
 
 

@@ -8,9 +8,15 @@ import asyncio
 import time
 
 from msgops.console.app import make_app
-from msgops.console.demo import demo_estate
+from contextlib import contextmanager
+from pathlib import Path
+import tempfile
+
+from msgops.console.config import load_inventory
+from msgops.sim.demo_options import DemoOptions
+from msgops.sim.rabbitmq.demo import demo_clusters
 from msgops.console.screens.help import HelpScreen
-from msgops.sim.scenario import DemoTimings
+from msgops.sim.rabbitmq.scenario import DemoTimings
 
 from .fixtures import Collected, screen_text
 
@@ -29,6 +35,15 @@ async def loop_lag_during(seconds: float) -> float:
 QUIET = DemoTimings(steady=3600, cut=3600)  # stays steady until the test acts
 
 
+@contextmanager
+def demo_estate(timings):
+    """The RabbitMQ demo clusters and an inventory naming them; yields (inventory, rpc cluster)."""
+    with demo_clusters(DemoOptions(), timings) as (toml, rpc), tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "inventory.toml"
+        path.write_text(f'[settings]\nstate_dir = "{tmp}/state"\n\n{toml}')
+        yield load_inventory(path, env={}), rpc
+
+
 async def test_live_console_shows_a_stopped_node_and_stays_responsive():
     with demo_estate(timings=QUIET) as (inventory, rpc):
         hook = Collected()
@@ -41,10 +56,10 @@ async def test_live_console_shows_a_stopped_node_and_stays_responsive():
             assert any(f.subject == "rabbit2@rpc" for f in down.result.findings if f.code == "node_down")
             await pilot.pause()
             table = app.screen.query_one("#targets")
-            assert table.get_cell("rabbitmq/rpc", "health") == "CRIT"
+            assert str(table.get_cell("rabbitmq/rpc", "health")) == "CRIT"
             # Across two poll cycles with the node down, the event loop never stalls: any
             # blocking call (a synchronous connect, a 5 s timeout) would show up here.
-            worst_lag = await loop_lag_during(2 * inventory.rabbitmq[0].poll_interval + 0.5)
+            worst_lag = await loop_lag_during(2 * inventory.of_tier("rabbitmq")[0].poll_interval + 0.5)
             assert worst_lag < 0.5, f"event loop stalled {worst_lag:.2f}s while a node was down"
             await pilot.press("question_mark")
             await pilot.pause()
@@ -61,15 +76,15 @@ async def test_polls_never_overlap_and_late_results_are_dropped():
     from dataclasses import replace
 
     from msgops.probes.poller import Poller
-    from msgops.probes.rabbitmq import RabbitTierProbe
+    from msgops.probes.rabbitmq.collect import RabbitProbe
 
     with demo_estate(timings=QUIET) as (inventory, rpc):
-        target = replace(inventory.rabbitmq[0], canary=False)
+        target = replace(inventory.of_tier("rabbitmq")[0], canary=False)
         for server in rpc.http.values():
             server.options.queues_delay_majority = 1.0
             server.options.queues_delay_minority = 1.0
         rpc.model.cut(3)
-        poller = Poller(RabbitTierProbe(target))
+        poller = Poller(RabbitProbe(target))
         first = asyncio.ensure_future(poller.poll_once(full=True))
         await asyncio.sleep(0.2)
         assert poller.busy

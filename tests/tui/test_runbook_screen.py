@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from msgops.console.app import make_app
 from msgops.console.config import with_read_only
 from msgops.console.screens.confirm import ConfirmScreen
-from msgops.console.screens.queue_detail import QueueDetailScreen
+from msgops.console.tiers.rabbitmq.queue_detail import QueueDetailScreen
 from msgops.console.screens.runbook import RunbookScreen
 from msgops.runbooks.audit import AuditLog
-from msgops.sim.rabbitmq_cluster import SimCluster
+from msgops.sim.rabbitmq.cluster import SimCluster
 from tests.sim_inventory import sim_inventory
 
 from . import runbook_driver as drive
@@ -112,7 +112,7 @@ async def test_sync_from_the_console_and_quorum_refusal(tmp_path):
             assert set(q.slaves) - set(q.synced), "the restarted mirror should be unsynchronised"
         messages = drive.hook()
         app = make_app(inventory)
-        async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
+        async with app.run_test(size=(80, 24), message_hook=messages, notifications=True) as pilot:
             outcome = await drive.reset_from_console(app, pilot, messages, KEY, "compute.cmp1", "sync")
             assert outcome["outcome"] == "ok", outcome
             verify = next(e for e in drive.events(messages, 0) if e["event"] == "final_verify")
@@ -121,10 +121,13 @@ async def test_sync_from_the_console_and_quorum_refusal(tmp_path):
             assert "sync blocks the queue" in plan["steps"][0]["warning"]
             await pilot.press("escape", "escape", "escape", "escape")  # result, detail, filter, queue list
             await drive.open_queue(app, pilot, messages, KEY, "qq.q1")
-            mark = await drive.start_reset(pilot, messages, "sync")
-            refused = await drive.result(messages, mark)
-            assert refused["outcome"] == "preflight_refused"
-            assert "modes that apply: purge, delete" in screen_text(app)
+            # Sync is not offered on a quorum queue: not in the footer, and pressing it says why
+            # (it used to start a run that preflight then refused).
+            assert "Sync" not in screen_text(app) and "Purge" in screen_text(app)
+            await pilot.press("y")
+            await pilot.pause(0.3)  # the toast mounts on the next refreshes
+            assert isinstance(app.screen, QueueDetailScreen)
+            assert "replicates through Raft" in screen_text(app)
 
 
 async def test_read_only_console_has_no_runbook_keys(tmp_path):
@@ -132,12 +135,14 @@ async def test_read_only_console_has_no_runbook_keys(tmp_path):
         before = messages_of(rpc, "ha.q1")
         messages = drive.hook()
         app = make_app(with_read_only(inventory))
-        async with app.run_test(size=(80, 24), message_hook=messages) as pilot:
+        async with app.run_test(size=(80, 24), message_hook=messages, notifications=True) as pilot:
             await drive.open_queue(app, pilot, messages, KEY, "ha.q1")
             assert "Purge" not in screen_text(app) and "Delete" not in screen_text(app)  # not in the footer
+            assert "READ-ONLY" in screen_text(app)  # the marker shows on every screen
             await pilot.press("p", "D", "y")
-            await pilot.pause()
+            await pilot.pause(0.3)  # the toast mounts on the next refreshes
             assert isinstance(app.screen, QueueDetailScreen)
+            assert "read-only mode" in screen_text(app)  # a refused key says why, it is not ignored
         assert messages_of(rpc, "ha.q1") == before
 
 

@@ -19,7 +19,8 @@ def load(state: str, name: str):
 
 def view(state: str) -> ApiView:
     overview = load(state, "api_overview.json")
-    return ApiView(f"http://{state}", overview["node"], True, None, parse_nodes(load(state, "api_nodes.json"), state))
+    nodes, _ = parse_nodes(load(state, "api_nodes.json"), state)
+    return ApiView(f"http://{state}", overview["node"], True, None, nodes)
 
 
 def snapshot(*states: str, unreachable: int = 0, queues_from: str | None = None) -> RabbitSnapshot:
@@ -28,7 +29,8 @@ def snapshot(*states: str, unreachable: int = 0, queues_from: str | None = None)
         ApiView(f"http://down{i}", None, False, "connection refused") for i in range(unreachable)
     )
     source = queues_from or states[0]
-    listing = QueueListing(parse_queues(load(source, "api_queues_columns.json"), source), time.time(), 0.01, "x")
+    queues, _ = parse_queues(load(source, "api_queues_columns.json"), source)
+    listing = QueueListing(queues, time.time(), 0.01, "x")
     overview = load(states[0], "api_overview.json")
     return RabbitSnapshot(
         target="lab", taken_at=time.time(), version=overview["rabbitmq_version"],

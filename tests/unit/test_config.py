@@ -3,7 +3,7 @@
 import pytest
 
 from msgops.console.config import InventoryError, default_inventory_path, load_inventory
-from msgops.probes.targets import mask_url, parse_transport_url
+from msgops.probes.rabbitmq.target import mask_url, parse_transport_url
 
 
 def write(tmp_path, text):
@@ -17,7 +17,7 @@ def test_oslo_transport_url_with_several_hosts(tmp_path):
 [rabbitmq.rpc]
 transport_url = "rabbit://nova:s3cr%40t@ctl1:5672,ctl2:5673,other:pw@[fd00::3]/nova"
 """), env={})
-    (t,) = inv.rabbitmq
+    (t,) = inv.of_tier("rabbitmq")
     assert [(h.host, h.port, h.username) for h in t.hosts] == [
         ("ctl1", 5672, "nova"), ("ctl2", 5673, "nova"), ("fd00::3", 5672, "other")]
     assert t.hosts[0].password.reveal() == "s3cr@t" and t.hosts[1].password.reveal() == "s3cr@t"
@@ -36,8 +36,8 @@ transport_url = "rabbit://u:p@notify1:5672/"
 management_urls = ["https://notify1:15671"]
 verify_tls = false
 """), env={})
-    assert [t.name for t in inv.rabbitmq] == ["rpc", "notify"]
-    assert inv.rabbitmq[1].verify_tls is False and inv.rabbitmq[0].verify_tls is True
+    assert [t.name for t in inv.of_tier("rabbitmq")] == ["rpc", "notify"]
+    assert inv.of_tier("rabbitmq")[1].verify_tls is False and inv.of_tier("rabbitmq")[0].verify_tls is True
 
 
 def test_password_from_environment(tmp_path):
@@ -46,7 +46,7 @@ def test_password_from_environment(tmp_path):
 transport_url = "rabbit://nova@ctl1:5672/"
 password_env = "RPC_PASS"
 """)
-    (t,) = load_inventory(path, env={"RPC_PASS": "from-env"}).rabbitmq
+    (t,) = load_inventory(path, env={"RPC_PASS": "from-env"}).of_tier("rabbitmq")
     assert t.hosts[0].password.reveal() == "from-env"
     assert t.management_password.reveal() == "from-env"
     with pytest.raises(InventoryError) as err:
@@ -61,7 +61,7 @@ password_env = "RPC_PASS"
     ('[rabbitmq.a]\ntransport_url = "rabbit://h/"\ntimeout = 3', "rabbitmq.a.timeout", "unknown key"),
     ('[rabbitmq.a]\ntransport_url = "rabbit://h/"\npoll_interval = "5"', "rabbitmq.a.poll_interval", "is '5'"),
     ('[rabbitmq.a]\ntransport_url = "rabbit://h/"\npoll_interval = -1', "rabbitmq.a.poll_interval", "is -1.0"),
-    ('[rabbitmq.a]\ntransport_url = "rabbit://h:notaport/"', "rabbitmq.a.transport_url", "bad host:port"),
+    ('[rabbitmq.a]\ntransport_url = "rabbit://h:notaport/"', "rabbitmq.a.transport_url", "host 1: the port is not a number"),
     ('[rabbitmq.a]\ntransport_url = "rabbit://u:SECRETPW@h/"\nmanagement_urls = ["ftp://x"]',
      "rabbitmq.a.management_urls[0]", "is 'ftp://x'"),
     ('[mongo]\nx = 1', "mongo", "unknown table"),

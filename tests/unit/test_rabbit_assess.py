@@ -1,7 +1,8 @@
 """assess() on real RabbitMQ 3.10.8 responses recorded in each state."""
 
 from msgops.probes.findings import Severity, worst
-from msgops.probes.rabbitmq.assess import assess, partition_sides
+from msgops.probes.rabbitmq.assess import assess
+from msgops.probes.rabbitmq.topology import partition_sides
 
 from .samples import snapshot
 
@@ -30,7 +31,7 @@ def test_unsynchronised_mirrors_are_named():
 def test_partition_during_the_cut_from_both_views():
     """partitions is still empty during the cut; each side calling the other down is the partition."""
     snap = snapshot("netns-link-during-majority", "netns-link-during-minority")
-    sides = partition_sides(snap)
+    sides = partition_sides(snap.views, snap.nodes)
     assert sorted(map(sorted, sides)) == [["rabbit1@rmq1", "rabbit2@rmq2"], ["rabbit3@rmq3"]]
     findings = assess(snap)
     partition = [f for f in findings if f.code == "partition"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from msgops.probes.findings import Finding, Severity
 from msgops.probes.rabbitmq.model import NodeView, QueueInfo, RabbitSnapshot
+from msgops.probes.rabbitmq.topology import short
 from msgops.widgets.table_model import Row
 
 SEVERITY_CLASS = {Severity.OK: "", Severity.WARNING: "-warn", Severity.CRITICAL: "-crit", Severity.UNKNOWN: "-unknown"}
 
 
 def short_node(name: str | None) -> str:
-    return (name or "-").split("@")[0] if name else "-"
+    return short(name) if name else "-"
 
 
 def replicas(q: QueueInfo) -> str:

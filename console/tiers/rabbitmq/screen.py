@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Input
 
-from msgops.console.estate import Estate, format_age
-from msgops.console.rows import node_cells
-from msgops.probes.rabbitmq.assess import partition_sides
+from msgops.console.estate import Estate, freshness
+from msgops.console.tiers.rabbitmq.rows import node_cells
+from msgops.probes.rabbitmq.topology import partition_sides
 from msgops.widgets.banner import Banner
 from msgops.widgets.findings import LABEL, FindingsView
 from msgops.widgets.table_model import Column
+from msgops.widgets.table_sync import sync_rows
+from msgops.widgets.title_bar import TitleBar
 from msgops.widgets.virtual_table import VirtualTable
 
 QUEUE_COLUMNS = [
@@ -47,7 +49,7 @@ class RabbitScreen(Screen):
         self._rows_seen: object = None
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="status", classes="title-bar")
+        yield TitleBar(id="status", read_only=self.app.read_only)
         yield Banner(id="partition")
         yield DataTable(id="nodes", cursor_type="none", show_cursor=False)
         yield FindingsView(id="findings", limit=4)
@@ -65,20 +67,19 @@ class RabbitScreen(Screen):
     def show_estate(self, estate: Estate) -> None:
         state = estate.states[self.key]
         snap = state.snapshot
-        age = estate.age(self.key)
-        stale = " [b]STALE[/b]" if estate.is_stale(self.key) else ""
         version = f"RabbitMQ {snap.version}" if snap and snap.version else "RabbitMQ ?"
         queues = snap.queues if snap else None
         listed = ""
-        if queues is not None and age is not None:  # the queue list refreshes less often than nodes
-            listed = f" · queue list {format_age(age + max(0.0, snap.taken_at - queues.taken_at))}"
-        self.query_one("#status", Static).update(
-            f"[b]{escape(state.target.name)}[/b] {version} · {LABEL[state.worst].strip()} · refreshed {format_age(age)}{stale}{listed}")
+        if queues is not None:  # the queue list refreshes less often than nodes
+            listed = f" · queues {freshness(estate, self.key, queues.taken_at)}"
+        title = Text.assemble((state.target.name, "bold"), f" {version} · {LABEL[state.worst].strip()} · "
+                              f"{freshness(estate, self.key)}{listed}")
+        self.query_one("#status", TitleBar).title = title
         partition = next((f for f in state.findings if f.code == "partition"), None)
         banner = self.query_one("#partition", Banner)
         banner.set_class(True, "-crit")
         banner.message = f"PARTITION  {partition.reason}" if partition else ""
-        self.query_one("#findings", FindingsView).findings = tuple(f for f in state.findings if f.code != "partition")
+        self.query_one("#findings", FindingsView).show(tuple(f for f in state.findings if f.code != "partition"))
         if snap is not None:
             self._show_nodes(snap)
         rows = estate.rows.get(self.key)
@@ -88,20 +89,12 @@ class RabbitScreen(Screen):
 
     def _show_nodes(self, snap) -> None:  # noqa: ANN001
         table = self.query_one("#nodes", DataTable)
-        names = [n.name for n in snap.nodes]
-        everyone = frozenset(names)
-        sides = partition_sides(snap)
+        everyone = frozenset(n.name for n in snap.nodes)
+        sides = partition_sides(snap.views, snap.nodes)
         cut_off = {n: everyone - side for side in sides for n in side}
-        if list(table.rows) != names:
-            table.clear()
-            for node in snap.nodes:
-                table.add_row(*node_cells(node, cut_off.get(node.name, frozenset())), key=node.name)
-        else:
-            for node in snap.nodes:
-                cells = node_cells(node, cut_off.get(node.name, frozenset()))
-                for (label, _), value in zip(NODE_COLUMNS, cells):
-                    table.update_cell(node.name, label, value)
-        table.styles.height = len(names) + 1
+        rows = [(node.name, node_cells(node, cut_off.get(node.name, frozenset()))) for node in snap.nodes]
+        sync_rows(table, [label for label, _ in NODE_COLUMNS], rows)
+        table.styles.height = len(rows) + 1
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -138,7 +131,7 @@ class RabbitScreen(Screen):
         self.app.push_screen(FindingsScreen(self.key))
 
     def on_virtual_table_row_selected(self, event: VirtualTable.RowSelected) -> None:
-        from msgops.console.screens.queue_detail import QueueDetailScreen
+        from msgops.console.tiers.rabbitmq.queue_detail import QueueDetailScreen
 
         self.app.push_screen(QueueDetailScreen(self.key, event.key))
 

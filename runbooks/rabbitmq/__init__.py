@@ -1,0 +1,1 @@
+"""RabbitMQ runbooks (one file per runbook), listed in the tier's SPEC."""

@@ -1,0 +1,15 @@
+"""What ``msgops demo`` asks of every tier's demo (``TierSpec.demo``): one small, shared set of knobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    scale: int = 0
+    """Extra simulated objects for a big estate (RabbitMQ: queues, e.g. 10000)."""
+    incident_after: float = 15.0
+    """Seconds of calm before each tier's scripted incidents begin."""
+    steady: bool = False
+    """No scripted incidents and no drift: a quiet estate (benchmarks of an idle console)."""
