@@ -122,12 +122,17 @@ def freshness(estate: Estate, key: str, taken_at: float | None = None) -> str:
     interval = estate.interval(key)
     if taken_at is None and age <= LIVE_WITHIN_POLLS * interval:
         return "live"
-    stale = " STALE" if taken_at is None and age > STALE_AFTER_POLLS * interval else ""
-    return f"{_coarse(age)}{stale}"
+    if taken_at is None and age > STALE_AFTER_POLLS * interval:
+        return f"STALE {_coarse(age)}"
+    return f"{_coarse(age)} ago"
 
 
 def _coarse(age: float) -> str:
     """An age rounded so it changes every few seconds, not every second (an idle SSH link)."""
+    if age < 10:
+        return "<10s"
     if age < 60:
-        return f"{int(age // 5) * 5}s ago" if age >= 10 else "<10s ago"
-    return format_age(age)
+        return f"{int(age // 5) * 5}s"
+    if age < 3600:
+        return f"{age // 60:.0f}m"
+    return f"{age / 3600:.1f}h"

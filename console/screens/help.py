@@ -31,7 +31,7 @@ def help_text(read_only: bool) -> Text:
     for spec in tiers().values():
         ui = ui_for(spec.name)
         section = list(getattr(ui, "HELP", ()) if ui else ())
-        keys = [(k.key, f"{k.label.lower()}: {k.help or cls.title} (on a {k.scope})")
+        keys = [(k.key, f"{k.help or cls.title} ({k.scope} screen)")
                 for cls in spec.runbook_classes() for k in cls.keys]
         if not section and not keys:
             continue
@@ -41,8 +41,8 @@ def help_text(read_only: bool) -> Text:
             state = "disabled: read-only mode" if read_only else "preflight, plan, then type the name to confirm"
             text.append(f"  runbooks ({state}):\n")
             _pairs(text, keys)
-    text.append("\nAfter a refused run: F again forced (where a guard can be lifted), B break a dead\n"
-                "run's stale lock. Every run is in the audit log.\n")
+    text.append("\nAfter a refused run: F runs it again forced (where a guard can be lifted), B breaks a "
+                "dead run's stale lock. Every run is in the audit log.\n")
     text.append(f"\n{LEGEND}\n", style="dim")
     return text
 

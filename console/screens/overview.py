@@ -16,8 +16,8 @@ from msgops.widgets.health_table import HealthTable
 from msgops.widgets.table_sync import sync_rows
 from msgops.widgets.title_bar import TitleBar
 
-COLUMNS = (("Tier", "tier", 8), ("Target", "target", 14), ("Health", "health", 6),
-           ("Summary", "summary", 20), ("Data", "age", 10))
+COLUMNS = (("Tier", "tier", 8), ("Target", "target", 12), ("Health", "health", 6),
+           ("Summary", "summary", 20), ("Data", "age", 9))
 
 
 class OverviewScreen(Screen):
