@@ -7,6 +7,8 @@ console half (``console/tiers/<tier>``) for the rest; no tier is named here.
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import time
 import traceback
 from functools import partial
@@ -128,7 +130,24 @@ class MsgopsApp(App[int]):
         if poller is not None and message.result.generation != poller.generation:
             return  # started before a pause/resume (a runbook step): stale by definition
         if self.estate.accept(message.key, message.result, message.rows) is not None:
+            self._watch_derived(self.estate.relate())
             self.refresh_screen()
+
+    def _watch_derived(self, unwatched: list) -> None:
+        """Start watching what a target depends on that the inventory does not name (a pool's store)."""
+        if not unwatched or not self._poll:
+            return
+        from msgops.probes.inventory import TableContext
+        from msgops.probes.relate import derived_targets, describe
+
+        ctx = TableContext(self.inventory.path, {}, read_only=True)
+        existing = {k: s.target for k, s in self.estate.states.items()}
+        for link, target in derived_targets(unwatched, existing, ctx):
+            key = self.estate.add(target, derived_from=f"{describe(link)}, of {link.dependent}")
+            if key not in self.pollers:
+                self.pollers[key] = Poller(self._probe_factory(target))
+                self.request_poll(key)
+                self.set_interval(target.poll_interval, partial(self.request_poll, key))
 
     def on_poll_failed(self, message: PollFailed) -> None:
         self.estate.failed(message.key, message.error)
@@ -170,21 +189,41 @@ class MsgopsApp(App[int]):
         self.notify("refreshing", timeout=1.5)
 
     def _fatal_error(self) -> None:
-        """A crash shows one line and where the details went; never locals (they hold secrets)."""
-        details = scrub(traceback.format_exc())
+        """A crash shows one line and where the details went; never locals (they hold secrets).
+
+        The line names the exception (type and message, scrubbed, control characters escaped, on one
+        line); the traceback goes to ``state_dir/crash.log`` (scrubbed, owner-only). Printed once
+        however many errors follow, in full (never cropped or wrapped at the terminal's width)."""
+        error = sys.exc_info()[1] or self._exception
+        if error is not None:
+            details = scrub("".join(traceback.format_exception(error)))
+            summary = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        else:
+            details, summary = "(no exception information)", "unknown error"
         self.crash_log = _write_crash_log(self.inventory.settings.state_dir, details)
-        last = details.strip().splitlines()[-1] if details.strip() else "unknown error"
-        where = f"; details in {self.crash_log}" if self.crash_log else ""
-        self._exit_renderables.append(Text(printable(f"msgops: internal error: {last}{where}")))
         self._return_code = 1
+        if not getattr(self, "_crash_shown", False):
+            self._crash_shown = True
+            summary = printable(scrub(summary))
+            if len(summary) > CRASH_SUMMARY_CHARS:
+                summary = summary[:CRASH_SUMMARY_CHARS - 1] + "…"
+            where = f"; details in {self.crash_log}" if self.crash_log else "; no crash log could be written"
+            self.error_console.soft_wrap = True  # one line in full: no crop, no wrap at 80 columns
+            self._exit_renderables.append(Text(printable(f"msgops: internal error: {summary}{where}")))
         self._close_messages_no_wait()
 
 
+CRASH_SUMMARY_CHARS = 300
+"""The crash line quotes at most this much of the exception's message (the rest is in crash.log)."""
+
+
 def _write_crash_log(state_dir: Path, details: str) -> Path | None:
+    """Append the (scrubbed) details to ``state_dir/crash.log``, readable by its owner only."""
     try:
         path = Path(state_dir) / "crash.log"
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as f:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with open(fd, "a", encoding="utf-8") as f:
             f.write(f"--- {time.strftime('%Y-%m-%dT%H:%M:%S')}\n{details}\n")
         return path
     except OSError:

@@ -14,8 +14,9 @@ from msgops.sim.demo_options import DemoOptions
 
 
 @contextmanager
-def demo_estate(options: DemoOptions = DemoOptions()) -> Iterator[Inventory]:
+def demo_estate(options: DemoOptions | None = None) -> Iterator[Inventory]:
     """Start every tier's demo; yield the inventory naming them all; stop everything on exit."""
+    options = options or DemoOptions()
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="msgops-demo-")))
         parts = [f'[settings]\nstate_dir = "{tmp / "state"}"\n']

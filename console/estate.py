@@ -33,6 +33,10 @@ class TargetState:
     """Why the last poll produced nothing (the worker failed), if it did."""
     history: deque = field(default_factory=lambda: deque(maxlen=120))
     """(time, worst severity) of recent polls, for the later timeline and sparklines."""
+    explained: tuple[Finding, ...] | None = None
+    """The result's findings with their cross-tier causes named (``msgops.probes.relate``)."""
+    derived_from: str = ""
+    """For a target the inventory does not name: what it was derived from (a Zaqar pool's store)."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -40,7 +44,7 @@ class TargetState:
             if self.error:
                 return (Finding(Severity.UNKNOWN, "probe_failed", self.target.name, self.error),)
             return (Finding(Severity.UNKNOWN, "waiting", self.target.name, "first poll in progress"),)
-        return self.result.findings
+        return self.explained if self.explained is not None else self.result.findings
 
     @property
     def worst(self) -> Severity:
@@ -67,10 +71,29 @@ class Estate:
             return None
         if rows is not None:
             self.rows[key] = rows
-        state.result, state.error = result, None
+        state.result, state.error, state.explained = result, None, None
         state.received_at = self.clock()
         state.history.append((state.received_at, state.worst))
         return state
+
+    def add(self, target: Any, derived_from: str = "") -> str:
+        """Watch one more target (derived at run time); returns its key."""
+        key = key_of(target)
+        if key not in self.states:
+            self.states[key] = TargetState(target, derived_from=derived_from)
+        return key
+
+    def relate(self) -> list:
+        """Name cross-tier causes in every target's findings; returns dependencies nobody watches."""
+        from msgops.probes.relate import explain, links
+
+        targets = {k: s.target for k, s in self.states.items()}
+        snapshots = {k: s.snapshot for k, s in self.states.items() if s.snapshot is not None}
+        found = links(targets, snapshots)
+        raw = {k: s.result.findings for k, s in self.states.items() if s.result is not None}
+        for key, findings in explain(raw, found).items():
+            self.states[key].explained = findings if findings != raw[key] else None
+        return [link for link in found if link.provider is None]
 
     def failed(self, key: str, error: str) -> TargetState:
         state = self.states[key]

@@ -33,7 +33,26 @@ def collect(inventory: Inventory, stats: bool = False) -> list[tuple[Any, PollRe
     (RabbitMQ: same findings, no message counts, ~1 s instead of ~9 s at 10k queues)."""
     targets = list(inventory.targets)
     results = asyncio.run(poll_all(targets, full=True, light=not stats))
-    return list(zip(targets, results))
+    return relate_rows(inventory, list(zip(targets, results)), stats)
+
+
+def relate_rows(inventory: Inventory, rows: list[tuple[Any, PollResult]], stats: bool) -> list[tuple[Any, PollResult]]:
+    """Poll what the targets depend on that the inventory does not name (derived targets, read-only),
+    then name cross-tier causes in the findings (``msgops.probes.relate``)."""
+    from msgops.probes.inventory import TableContext
+    from msgops.probes.relate import derived_targets, explain, links
+
+    keyed = {f"{t.tier}/{t.name}": (t, r) for t, r in rows}
+    found = links({k: t for k, (t, _) in keyed.items()}, {k: r.snapshot for k, (_, r) in keyed.items()})
+    extra = derived_targets([f for f in found if f.provider is None], {k: t for k, (t, _) in keyed.items()},
+                            TableContext(inventory.path, {}, read_only=True))
+    if extra:
+        targets = [t for _, t in extra]
+        more = asyncio.run(poll_all(targets, full=True, light=not stats))
+        keyed.update({f"{t.tier}/{t.name}": (t, r) for t, r in zip(targets, more)})
+        found = links({k: t for k, (t, _) in keyed.items()}, {k: r.snapshot for k, (_, r) in keyed.items()})
+    explained = explain({k: r.findings for k, (_, r) in keyed.items()}, found)
+    return [(t, dataclasses.replace(r, findings=explained[k])) for k, (t, r) in keyed.items()]
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}

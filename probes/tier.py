@@ -12,7 +12,7 @@ and never names a tier.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol, runtime_checkable
 
 from msgops.probes.findings import Finding
@@ -54,6 +54,20 @@ class Probe(Protocol):
 
 
 @dataclass(frozen=True)
+class Dependency:
+    """Something one target relies on that another tier may watch: a Zaqar pool's store, say.
+
+    ``uri`` is the dependency's address as the dependent knows it (credentials and all: it is used to
+    derive a target, and shown only masked); ``subjects`` are the dependent's finding subjects that
+    a problem of the dependency explains (``POOL1``)."""
+
+    subjects: tuple[str, ...]
+    uri: str = field(repr=False)
+    what: str = ""
+    """For people: ``pool POOL1's store``."""
+
+
+@dataclass(frozen=True)
 class TierSpec:
     """Everything generic code needs to know of one tier."""
 
@@ -77,6 +91,18 @@ class TierSpec:
     """Threads of the tier's bounded executor, for client libraries that block (``run_blocking``)."""
     example: str = ""
     """An inventory example for the README and ``--help``."""
+    uri_schemes: tuple[str, ...] = ()
+    """URI schemes this tier watches (``mongodb``): other tiers' dependencies on such URIs are
+    matched to this tier's targets (``msgops.probes.relate``)."""
+    identity_of_uri: Callable[[str], str | None] | None = None
+    """A URI of one of ``uri_schemes`` → the identity of what it points at (same hosts, same set),
+    or None when it cannot tell; equal identities mean the same service."""
+    identities: Callable[[Any], tuple[str, ...]] | None = None
+    """A target of this tier → the identities it serves (compared with ``identity_of_uri``)."""
+    dependencies: Callable[[Any, Any], tuple[Dependency, ...]] | None = None
+    """(target, snapshot) → what it relies on that other tiers may watch."""
+    target_from_uri: Callable[[str, str, TableContext], Any] | None = None
+    """(name, uri, context) → a target of this tier for a dependency no inventory target covers."""
 
     def load(self, ref: str) -> Any:
         """Import ``"module:attribute"`` (lazily: a tier's optional dependencies load when used)."""

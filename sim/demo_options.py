@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -13,3 +13,6 @@ class DemoOptions:
     """Seconds of calm before each tier's scripted incidents begin."""
     steady: bool = False
     """No scripted incidents and no drift: a quiet estate (benchmarks of an idle console)."""
+    published: dict[str, str] = field(default_factory=dict)
+    """What one tier's demo offers the next ones (the registry's order), e.g. the MongoDB demo's
+    replica-set URI, so the Zaqar demo can put a pool on it and the cross-tier cause shows."""
