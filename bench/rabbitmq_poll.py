@@ -29,7 +29,9 @@ Figures (medians over --reps repetitions, interleaved so drift hits all alike):
 - *status --json*: a cold `python -m msgops.console.cli --inventory INV status --json` subprocess
   (queues listed without statistics, as status/check do; `--stats` measured too, with counts),
   wall seconds (start-up, imports, one full poll, JSON out). Target: no slower than the pair.
-  Its *peak RSS* comes from `os.wait4` on that child (ru_maxrss). Target: <= 150 MB.
+  Its *peak RSS* is the child's own VmHWM (/proc/self/status, read by an atexit hook in the child):
+  ru_maxrss from wait4 would count the RSS a child forked from this large bench process inherits
+  (Linux keeps the forked mm's high-water mark across exec), not the command's own. Target: <= 150 MB.
 - *broker CPU-s/min*: utime+stime of the three beam.smp processes (/proc/PID/stat), summed, per
   minute of wall time, in phases of --phase-seconds: *idle*; *ui* = the 3.10 web UI's queues page
   (overview, nodes, one page of 100 queues, vhosts every 5 s, node 1); *console* = msgops's own
@@ -243,12 +245,28 @@ def run_ctl_pair(lab: RabbitLab) -> tuple[float, float, int]:
     return middle - started, ended - middle, rows
 
 
+PEAK_HOOK = """\
+import atexit, os, runpy, sys
+def _peak():
+    with open('/proc/self/status') as f:
+        hwm = next(line.split()[1] for line in f if line.startswith('VmHWM:'))
+    with open(os.environ['MSGOPS_BENCH_PEAK_FILE'], 'w') as out:
+        out.write(hwm)
+atexit.register(_peak)
+sys.argv = ['msgops'] + sys.argv[1:]
+runpy.run_module('msgops.console.cli', run_name='__main__')
+"""
+"""Runs the command in the child and, at its exit, writes the child's own peak RSS (VmHWM, kB)."""
+
+
 def run_status(inventory: Path, *extra: str, timeout: float = 120.0) -> dict[str, Any]:
-    """One cold `msgops status --json [extra]`: wall seconds, peak RSS (wait4 on this child only), its poll."""
-    cmd = [sys.executable, "-m", "msgops.console.cli", "--inventory", str(inventory), "status", "--json", *extra]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """One cold `msgops status --json [extra]`: wall seconds, the child's own peak RSS, its poll."""
+    cmd = [sys.executable, "-c", PEAK_HOOK, "--inventory", str(inventory), "status", "--json", *extra]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r") as peak:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=REPO)
+        env = {**os.environ, "MSGOPS_BENCH_PEAK_FILE": peak.name}
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=REPO, env=env)
         killer = threading.Timer(timeout, proc.kill)
         killer.start()
         _, status, usage = os.wait4(proc.pid, 0)
@@ -260,9 +278,11 @@ def run_status(inventory: Path, *extra: str, timeout: float = 120.0) -> dict[str
         if proc.returncode != 0:
             raise SystemExit(f"status --json exited {proc.returncode}: {err.read()[-300:]!r}")
         doc = json.load(out)
+        own_peak_kb = int(peak.read().strip() or 0)
     (target,) = doc["targets"]
     queues = (target["snapshot"] or {}).get("queues") or {}
-    return {"wall": wall, "rss_mb": usage.ru_maxrss * 1024 / 1e6, "poll": target["poll_seconds"],
+    return {"wall": wall, "rss_mb": own_peak_kb * 1024 / 1e6, "inherited_maxrss_mb": usage.ru_maxrss * 1024 / 1e6,
+            "poll": target["poll_seconds"],
             "listing": queues.get("seconds"), "queues": len(queues.get("queues") or ()), "worst": target["worst"]}
 
 
