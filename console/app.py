@@ -89,6 +89,8 @@ class MsgopsApp(App[int]):
         return self.inventory.settings.read_only
 
     def on_mount(self) -> None:
+        # Whichever screen comes to the top (pushed, or uncovered by a pop) gets the estate at once.
+        self.screen_change_signal.subscribe(self, lambda _screen: self.call_after_refresh(self.refresh_screen))
         self.push_screen(OverviewScreen())
         if self._poll:
             for target in self.inventory.targets:
@@ -162,9 +164,6 @@ class MsgopsApp(App[int]):
                 show(self.estate)
             except NoMatches:  # the screen's widgets are being removed (the app is exiting)
                 pass
-
-    def on_screen_resume(self) -> None:
-        self.refresh_screen()
 
     def open_target(self, key: str) -> None:
         ui = ui_for(self.estate.states[key].target.tier)

@@ -96,7 +96,8 @@ class TierSpec:
     matched to this tier's targets (``msgops.probes.relate``)."""
     identity_of_uri: Callable[[str], str | None] | None = None
     """A URI of one of ``uri_schemes`` → the identity of what it points at (same hosts, same set),
-    or None when it cannot tell; equal identities mean the same service."""
+    or None when it cannot tell; equal identities mean the same service. Identities of every tier
+    share one namespace: start them with the tier's name (``redis:host:port``)."""
     identities: Callable[[Any], tuple[str, ...]] | None = None
     """A target of this tier → the identities it serves (compared with ``identity_of_uri``)."""
     dependencies: Callable[[Any, Any], tuple[Dependency, ...]] | None = None

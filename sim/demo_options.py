@@ -14,5 +14,6 @@ class DemoOptions:
     steady: bool = False
     """No scripted incidents and no drift: a quiet estate (benchmarks of an idle console)."""
     published: dict[str, str] = field(default_factory=dict)
-    """What one tier's demo offers the next ones (the registry's order), e.g. the MongoDB demo's
-    replica-set URI, so the Zaqar demo can put a pool on it and the cross-tier cause shows."""
+    """What one tier's demo offers the next ones, e.g. the MongoDB demo's replica-set URI, so the
+    Zaqar demo can put a pool on it and the cross-tier cause shows. Demos start in registry order
+    (``TIER_MODULES``): a tier that publishes comes before the tiers that read it."""
