@@ -89,7 +89,8 @@ class RabbitProbe:
         late = f"no answer within the {self.target.cycle_timeout:g}s poll deadline"
         views = tuple(answered.get(api, (ApiView(api, None, False, late), {}))[0] for api in self.client.apis)
         overview = next((o for v, o in answered.values() if v.reachable), {})
-        self._absorb(dict(cycle.get("results", {})), cycle["now"], cycle.get("sides", []))
+        self._absorb(dict(cycle.get("results", {})), cycle["now"], cycle.get("sides", []),
+                     cycle.get("majority_expected", False))
         return self._snapshot(views, overview, cycle.get("results", {}), complete=False)
 
     async def poll(self, *, full: bool = False, light: bool = False) -> RabbitSnapshot:
@@ -118,8 +119,9 @@ class RabbitProbe:
         if self.target.canary and (full or changed or now >= self._canary_due):
             tasks["canary"] = run_canaries(self.target, self.inflight)
         results = cycle["results"]
+        cycle["majority_expected"] = "queues majority" in tasks
         await asyncio.gather(*(self._keep(results, key, task) for key, task in tasks.items()))
-        self._absorb(results, now, sides)
+        self._absorb(results, now, sides, cycle["majority_expected"])
         snapshot = self._snapshot(views, overview, results, complete=True)
         self._cycle = {}
         self.last = snapshot
@@ -134,16 +136,18 @@ class RabbitProbe:
             into[key] = exc
 
     def _listings(self, views: tuple[ApiView, ...], sides: list[frozenset[str]], light: bool) -> dict:
-        """The queue list from the preferred API, or during a partition from one API on each side."""
+        """The queue list from the API that sees the most of the cluster, or during a partition from
+        one API on each side (the majority side's under the key ``queues majority``)."""
         if not sides:
-            return {"queues": self._list_queues(light)}
+            return {"queues": self._list_queues(light, api=_widest_view(views), failover=True)}
         cluster = len({n.name for v in views for n in v.nodes}) or 1
         majority = majority_side(sides, cluster)
         tasks = {}
         for i, side in enumerate(sides):
             api = next((v.api for v in views if v.reachable and v.node in side), None)
             if api is not None:
-                tasks[f"queues {i}"] = self._list_queues(light, api=api, side=side, majority=side == majority)
+                key = "queues majority" if side == majority else f"queues {i}"
+                tasks[key] = self._list_queues(light, api=api, side=side, majority=side == majority)
         return tasks
 
     def _snapshot(self, views: tuple[ApiView, ...], overview: dict, results: dict, *, complete: bool) -> RabbitSnapshot:
@@ -169,9 +173,18 @@ class RabbitProbe:
             complete=complete,
         )
 
-    def _absorb(self, results: dict[str, Any], now: float, sides: list[frozenset[str]]) -> None:
+    def _absorb(self, results: dict[str, Any], now: float, sides: list[frozenset[str]],
+                majority_expected: bool = False) -> None:
         listings = [r for k, r in results.items() if k.startswith("queues") and isinstance(r, QueueListing)]
-        if listings:
+        # Failed, or (in a partial snapshot) not in yet.
+        majority_failed = majority_expected and not isinstance(results.get("queues majority"), QueueListing)
+        if listings and majority_failed:
+            # The majority side's list did not come: a minority's own list is never shown as the
+            # cluster's state (every quorum queue "unavailable"); the older list stays, and the
+            # majority side is asked again on the next poll.
+            self._others = tuple(listings)
+            self._queues_due = now
+        elif listings:
             chosen = next((ls for ls in listings if ls.majority), listings[0])
             self._queues = chosen
             self._others = tuple(ls for ls in listings if ls is not chosen)
@@ -213,11 +226,18 @@ class RabbitProbe:
             return ApiView(api, None, False, scrub(str(exc))), {}
 
     async def _list_queues(self, light: bool = False, *, api: str | None = None, side: frozenset[str] = frozenset(),
-                           majority: bool = True) -> QueueListing:
+                           majority: bool = True, failover: bool = False) -> QueueListing:
+        """The queue list from ``api`` (with ``failover``, from the others when that one fails)."""
         # Never with enable_queue_totals: 3.10.8 then reports stale synchronised_slave_nodes.
         params = {"columns": QUEUE_COLUMNS, **({"disable_stats": "true"} if light else {})}
         started = time.perf_counter()
-        data, answered = await self.client.get("/api/queues", params=params, api=api, timeout=self.target.queue_timeout)
+        try:
+            data, answered = await self.client.get("/api/queues", params=params, api=api,
+                                                   timeout=self.target.queue_timeout)
+        except ProbeError:
+            if not (failover and api):
+                raise
+            data, answered = await self.client.get("/api/queues", params=params, timeout=self.target.queue_timeout)
         seconds = time.perf_counter() - started
         queues, malformed = parse_queues(data, answered)
         return QueueListing(queues, time.time(), seconds, answered, statistics=not light,
@@ -252,6 +272,21 @@ def _verdicts(health: tuple) -> dict[str, bool]:
 def _with_health(view: ApiView, health: tuple) -> ApiView:
     return ApiView(view.api, view.node, view.reachable, view.error, view.nodes,
                    health if view.reachable else (), view.malformed)
+
+
+def _widest_view(views: tuple[ApiView, ...]) -> str | None:
+    """The API whose own view has the most running nodes (inventory order breaks ties), or None.
+
+    Outside a recognised partition the queue list comes from there, not from whichever API answered
+    last: while a cut is being detected (net_ticktime) one node's API can miss the poll's view
+    deadline and still answer the slower queue list, from its own side without a majority."""
+    best, most = None, -1
+    for view in views:
+        if view.reachable:
+            running = sum(1 for n in view.nodes if n.running)
+            if running > most:
+                best, most = view.api, running
+    return best
 
 
 def _error_of(result: Any) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
@@ -31,6 +31,10 @@ class HttpOptions:
     queues_delay_minority: float = 0.0
     queues_delay: float = 0.0
     """Always added to ``/api/queues`` (a big cluster's listing: 5-9 s at 10k queues in the lab)."""
+    views_delay: dict[str, float] = field(default_factory=dict)
+    """node name -> seconds added to that node's ``/api/overview`` and ``/api/nodes``. In the lab,
+    for the ~10 s a cut takes to be noticed (net_ticktime) every API's overview and nodes hang while
+    the queue list still answers: a poll can then miss one node's view and get its queue list."""
 
 
 def _json(data, status: int = 200) -> web.Response:
@@ -79,13 +83,19 @@ def make_app(model, node: str, options: HttpOptions | None = None) -> web.Applic
         if vhost not in m.vhosts:
             raise web.HTTPNotFound()
 
+    async def view_delay() -> None:
+        if opts.views_delay.get(node):
+            await asyncio.sleep(opts.views_delay[node])
+
     async def overview(_r):
+        await view_delay()
         return _json(views.overview(m, node))
 
     async def cluster_name(_r):
         return _json({"name": m.cluster_name})
 
     async def nodes(r):
+        await view_delay()
         return _json(list_reply(views.node_items(m, node), r.query, lambda d: d, set()))
 
     async def one_node(r):

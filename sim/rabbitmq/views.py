@@ -130,6 +130,9 @@ def queue_item(m, viewer: str, q, stats: bool = True, totals: bool = False,
     st = queue_state(ctx, q)
     stale_trap = totals and not stats and m.stale_totals_sync_trap
     quorum_node = stats
+    # 3.10.8 with disable_stats reports the queue record's state: "live" where the stats say
+    # "running" ("down" stays "down"), seen on the lab.
+    up = "running" if stats else "live"
     if want is not None and stats and want.isdisjoint(STATS_KEYS):
         stats, totals = False, True  # same visible result, much cheaper
     d = {"arguments": q.arguments, "auto_delete": q.auto_delete, "durable": q.durable,
@@ -143,10 +146,10 @@ def queue_item(m, viewer: str, q, stats: bool = True, totals: bool = False,
             return d
         if quorum_node:
             d["node"] = st["leader"]
-        d.update(state="running", policy=None, operator_policy=None,
+        d.update(state=up, policy=None, operator_policy=None,
                  effective_policy_definition={})
     else:
-        d.update(node=st["node"], state="down" if st["down"] else "running",
+        d.update(node=st["node"], state="down" if st["down"] else up,
                  policy=pol["name"] if pol else None, operator_policy=None,
                  effective_policy_definition=dict(pol["definition"]) if pol else {})
         if pol is not None and m.major < 4 and not q.exclusive:
