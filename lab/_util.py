@@ -29,11 +29,12 @@ def run(
     timeout: float = 60.0,
     check: bool = True,
     what: str | None = None,
+    cwd: str | os.PathLike[str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a command, capture its output; raise `LabError` (with stderr) when it fails."""
     try:
         cp = subprocess.run(
-            list(args), env=env, timeout=timeout, text=True,
+            list(args), env=env, timeout=timeout, text=True, cwd=cwd,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
     except subprocess.TimeoutExpired as exc:

@@ -196,7 +196,7 @@ class RunbookScreen(Screen):
             if e["ok"]:
                 log.write(Text("re-checked before acting: still true"))
             else:
-                log.write(Text("re-check before acting FAILED: " + "; ".join(f"{c['check']}: {c['reason']}"
+                log.write(Text("re-check before acting FAILED: " + "; ".join(f"{c['check']}: {c['reason'][:100]}"
                                                                           for c in e["checks"])))
 
     def on_confirmation_requested(self, message: ConfirmationRequested) -> None:

@@ -267,9 +267,16 @@ class RabbitLab:
         self.state.update_cut(i, False)
 
     def restart_app(self, i: int) -> None:
-        """``stop_app`` + ``start_app`` on node i (how an ignored partition is recovered)."""
+        """``stop_app`` + ``start_app`` on node i. After a partition this can hang in
+        ``global_sync`` ("Global hang workaround"): recover with ``restart_node`` instead."""
         self.rabbitmqctl(i, "stop_app", timeout=120)
         self.rabbitmqctl(i, "start_app", timeout=180)
+
+    def restart_node(self, i: int, kill: bool = False) -> None:
+        """Stop node i's VM and start it again (how a partition's minority is recovered: the
+        whole VM never hung in the lab, where ``start_app`` after a cut did)."""
+        self.stop_node(i, kill=kill)
+        self.start_node(i)
 
     def status(self) -> dict:
         """A JSON-able snapshot of the lab: per node pids, liveness, ports and link state."""

@@ -118,7 +118,7 @@ class Node:
             proc = subprocess.Popen(
                 ["ip", "netns", "exec", self.ns, str(RABBIT_BIN / "rabbitmq-server")],
                 env=self.env(), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True, close_fds=True,
+                start_new_session=True, close_fds=True, cwd=self.dir,  # never the caller's cwd (Mnesia.*)
             )
         # The Popen object is dropped on purpose: the node outlives this Python process.
         # Mark it as waited-for so Python never warns; zombies are reaped in stop paths.
@@ -130,6 +130,7 @@ class Node:
         return run(
             ["ip", "netns", "exec", self.ns, str(RABBIT_BIN / "rabbitmqctl"), "-n", self.name, *args],
             env=self.env(), timeout=timeout, check=check, what=f"rabbitmqctl {' '.join(args)} on {self.name}",
+            cwd=self.dir,
         )
 
     def wait_booted(self, beam: PidRef, timeout: float = 120.0) -> None:
@@ -139,7 +140,7 @@ class Node:
         """
         args = ["ip", "netns", "exec", self.ns, str(RABBIT_BIN / "rabbitmqctl"), "-n", self.name,
                 "wait", "--timeout", str(int(timeout)), str(self.pid_file)]
-        ctl = subprocess.Popen(args, env=self.env(), stdin=subprocess.DEVNULL,
+        ctl = subprocess.Popen(args, env=self.env(), stdin=subprocess.DEVNULL, cwd=self.dir,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + timeout + 15
         try:

@@ -142,8 +142,8 @@ def test_partition_and_recovery(lab: RabbitLab) -> None:
     TIMINGS["partitions visible after heal"] = time.monotonic() - t_heal
 
     t_rec = time.monotonic()
-    lab.restart_app(3)
-    TIMINGS["restart_app(3)"] = time.monotonic() - t_rec
+    lab.restart_node(3)
+    TIMINGS["restart_node(3)"] = time.monotonic() - t_rec
 
     def all_clear() -> bool:
         for i in (1, 2, 3):

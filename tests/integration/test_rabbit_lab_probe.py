@@ -91,7 +91,7 @@ def test_real_network_partition_names_both_sides_and_clears(rabbit_lab, lab_targ
     findings, _ = probe_until(
         lab_target, lambda f, s: any(x.code == "partition" and "partitions reported" in x.reason for x in f),
         60, "partitions reported after the link returned")
-    rabbit_lab.restart_app(3)  # recovery: restart the minority side
+    rabbit_lab.restart_node(3)  # recovery: restart the minority side
     probe_until(lab_target, lambda f, s: "partition" not in codes(f) and "node_down" not in codes(f),
                 90, "partition cleared after recovery")
     sync_all(rabbit_lab)

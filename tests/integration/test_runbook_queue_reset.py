@@ -211,5 +211,5 @@ def test_partition_refuses_the_runbook(env, lab_target):
         lab.heal(3)
     probe_until(lab_target, lambda f, s: any("partitions reported" in x.reason for x in f if x.code == "partition")
                 or "partition" not in codes(f), 60, "link back")
-    lab.restart_app(3)
+    lab.restart_node(3)
     probe_until(lab_target, lambda f, s: "partition" not in codes(f) and "node_down" not in codes(f), 90, "recovered")

@@ -25,7 +25,7 @@ KEY = "rabbitmq/lab"
 def inventory(lab_target, tmp_path) -> Inventory:
     """The lab's target with quick cadences (queue list every 2 s), and a fresh state dir."""
     target = replace(lab_target, poll_interval=1.0, queue_interval=2.0, canary=False)
-    return Inventory(path="lab", settings=Settings(state_dir=tmp_path / "state"), rabbitmq=(target,))
+    return Inventory(path="lab", settings=Settings(state_dir=tmp_path / "state"), targets=(target,))
 
 
 def assert_secret_absent(lab, app, state_dir: Path) -> None:

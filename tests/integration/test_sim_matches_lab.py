@@ -146,6 +146,6 @@ def test_partition_agrees(rabbit_lab, lab_target, sim):
         rabbit_lab.heal(3)
     probe_until(lab_target, lambda f, s: any("partitions reported" in x.reason for x in f if x.code == "partition")
                 or "partition" not in {x.code for x in f}, 60, "link back")
-    rabbit_lab.restart_app(3)
+    rabbit_lab.restart_node(3)
     probe_until(lab_target, lambda f, s: not {"partition", "node_down"} & {x.code for x in f}, 90, "recovered")
     sync_all(rabbit_lab)
