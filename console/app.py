@@ -20,6 +20,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
+from textual.app import ScreenStackError
 from textual.css.query import NoMatches
 
 from msgops.console.config import Inventory
@@ -157,7 +158,12 @@ class MsgopsApp(App[int]):
 
     def refresh_screen(self) -> None:
         """Hand the estate to the top screen only (hidden screens catch up when resumed)."""
-        screen = self.screen
+        if not self.screen_stack:
+            return  # quitting: a result that lands now has nowhere to go
+        try:
+            screen = self.screen
+        except ScreenStackError:
+            return
         show = getattr(screen, "show_estate", None)
         if show is not None and screen.is_mounted:
             try:
@@ -186,6 +192,15 @@ class MsgopsApp(App[int]):
         for key in self.pollers:
             self.request_poll(key, full=True)
         self.notify("refreshing", timeout=1.5)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Every crash goes through ``_fatal_error`` (Textual would hand an exception that has
+        ``__rich__`` to ``panic``, unscrubbed and without the crash log)."""
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self._fatal_error()
 
     def _fatal_error(self) -> None:
         """A crash shows one line and where the details went; never locals (they hold secrets).

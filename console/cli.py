@@ -22,7 +22,8 @@ inventory: --inventory PATH, else $MSGOPS_INVENTORY, else $XDG_CONFIG_HOME/msgop
 exit codes: 0 ok; check: 1 warning, 2 critical, 3 unknown (Nagios; any failure of check itself is 3);
   64 usage; 78 bad inventory; 70 internal error
 runbook run/plan: 0 ok, 1 step failed, 2 preflight refused (or read-only), 3 partially done,
-  4 not confirmed, 5 lock held, 6 audit log not writable, 64 usage, 78 bad inventory
+  4 not confirmed, 5 lock held, 6 audit log not writable, 64 usage, 78 bad inventory,
+  130/143 run interrupted by SIGINT/SIGTERM (audit record ended, lock released, journal kept)
 """
 
 

@@ -168,9 +168,15 @@ def _settings(body: dict, path: str) -> Settings:
 
 def unusable_dir(path: Path) -> str | None:
     """Why ``path`` cannot be (or become) a directory, or None: a part of it that is a file, say."""
+    if "\x00" in str(path):
+        return "holds a NUL character"
     probe = Path(path)
     while True:
-        if probe.exists():
+        try:
+            exists = probe.exists()
+        except OSError as exc:  # e.g. a part of it that this user may not search
+            return f"cannot be checked: {exc.strerror or exc}"
+        if exists:
             if not probe.is_dir():
                 return "is a file" if probe == Path(path) else f"cannot be created: {probe} is a file"
             return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sys
 from typing import Any, TextIO
 
@@ -70,12 +71,40 @@ def run_command(inventory: Inventory, args: Any, out: TextIO = sys.stdout, err: 
     runbook = cls()
     if args.runbook_command == "plan":
         result = asyncio.run(executor.plan(runbook, target, params))
-    else:
-        confirmer = HeadlessConfirmer(yes=args.yes, names=tuple(args.confirm or ()))
-        result = asyncio.run(executor.run(runbook, target, params, confirmer,
-                                          break_stale_lock=args.break_stale_lock,
-                                          discard_journal=args.discard_journal))
-    return int(result.exit)
+        return int(result.exit)
+    confirmer = HeadlessConfirmer(yes=args.yes, names=tuple(args.confirm or ()))
+    received: list[int] = []
+    result = asyncio.run(_until_signalled(executor, received, executor.run(
+        runbook, target, params, confirmer, break_stale_lock=args.break_stale_lock,
+        discard_journal=args.discard_journal)))
+    return int(result.exit) if result is not None else 128 + received[0]
+
+
+async def _until_signalled(executor: Executor, received: list[int], run: Any) -> Any:
+    """Await ``run``; SIGINT or SIGTERM cancels it, so the executor ends its audit record, releases
+    the lock and keeps the journal (a default SIGTERM would kill the process with the record open and
+    the lock held). Returns None when a signal stopped the run before it ended (its number is in
+    ``received``)."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+
+    def stop(signum: int) -> None:
+        if not received:
+            received.append(signum)
+            executor.interrupted_exit = 128 + signum
+            task.cancel()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, stop, signum)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals
+            pass
+    try:
+        return await run
+    except asyncio.CancelledError:
+        if not received:
+            raise
+        return None
 
 
 class _JsonPrinter:

@@ -303,6 +303,12 @@ class _Exchange:
             raise self._transport_error(exc) from None
         except httpx.InvalidURL as exc:
             raise Unreachable(f"{self.where}: not a usable URL ({self._scrub(exc)})") from None
+        except ProbeError:
+            raise
+        except (httpx.HTTPError, OSError, ValueError, ExceptionGroup) as exc:
+            # anything else the stack under httpx raises (anyio ExceptionGroups, h11 protocol
+            # errors, a socket error in an odd place) is still "no usable reply", never a crash
+            raise Unreachable(f"{self.where}: {type(exc).__name__}: {self._scrub(exc)}") from None
         return Reply(
             status=response.status_code,
             headers=response.headers,

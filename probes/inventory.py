@@ -9,11 +9,12 @@ in it (a wrong-typed secret names its key and type only), nor does a URL's passw
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from msgops.probes.secrets import mask_url
+from msgops.probes.secrets import MASK, mask_url
 
 
 class InventoryError(Exception):
@@ -123,8 +124,14 @@ class TableReader:
 
 
 def _show(value: Any) -> str:
-    """A value for an error line: short, and URLs with their passwords masked."""
+    """A value for an error line: short, and URLs with their passwords masked (also ``user:pass@host``
+    written without a scheme: everything before its last ``@`` is masked)."""
     text = repr(value)
-    if isinstance(value, str) and "://" in value:
-        text = repr(mask_url(value))
+    if isinstance(value, str) and "@" in value:
+        scheme, sep, _ = value.partition("://")
+        url = sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*", scheme)
+        shown = mask_url(value) if url else MASK + value[value.rfind("@"):]
+        text = repr(shown)
+    elif not isinstance(value, (str, int, float, bool)):
+        text = f"a {type(value).__name__}"  # a list or table may hold anything, secrets included
     return text if len(text) <= 80 else text[:77] + "..."

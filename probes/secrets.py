@@ -10,6 +10,7 @@ Two layers, because a password can hide in many fields:
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from urllib.parse import quote, unquote
@@ -59,7 +60,7 @@ def remember(value: str | None) -> None:
     global _pattern
     if not value or len(value) < _MIN_KNOWN:
         return
-    forms = {value, quote(value, safe=""), quote(value)}
+    forms = {value, quote(value, safe=""), quote(value), json.dumps(value)[1:-1]}
     with _lock:
         if forms <= _known:
             return

@@ -30,6 +30,8 @@ from msgops.runbooks.model import Check, ParamError, RunContext, Runbook, RunExi
 STEP_PAUSE_ENV = "MSGOPS_RUNBOOK_STEP_PAUSE"
 """Seconds to wait after each journaled step (a slow-motion aid for training, and for kill tests)."""
 FINAL_VERIFY_TIMEOUT = 30.0
+INTERRUPTED_EXIT = 130
+"""Exit code of a run cancelled before it ended (128 + SIGINT, the shell's convention)."""
 
 
 class Confirmer(Protocol):
@@ -105,6 +107,9 @@ class Executor:
         self.pauser = pauser or NoPause()
         self.on_event = on_event or (lambda event: None)
         self.audit = AuditLog(self.state_dir / "audit.jsonl")
+        self._ended: dict[str, RunResult] = {}
+        self.interrupted_exit = INTERRUPTED_EXIT
+        """The exit code an interrupted run reports (the headless CLI sets 128 + the signal's number)."""
 
     def emit(self, event: str, **fields: Any) -> None:
         self.on_event({"event": event, **fields})
@@ -140,6 +145,11 @@ class Executor:
         try:
             return await self._started(runbook, target, params, run_id, key, shown, confirmer,
                                        break_stale_lock, discard_journal)
+        except asyncio.CancelledError:  # SIGINT/SIGTERM headless, the console quitting: end the record
+            if run_id in self._ended:  # it had ended; only the cleanup after it was cut short
+                return self._ended[run_id]
+            self._interrupted(run_id)
+            raise
         except AuditError as exc:  # the log broke mid-run: say so; an "end" cannot be written
             return self._end(run_id, RunExit.AUDIT_FAILED, f"{exc}; stopped")
         except OSError as exc:  # locks or journals under state_dir cannot be written
@@ -318,9 +328,22 @@ class Executor:
     def _audit(self, run_id: str, event: str, **fields: Any) -> None:
         self.audit.record(run_id, event, **fields)
 
+    def _interrupted(self, run_id: str) -> None:
+        """The run was cancelled (a signal, the console quitting): its audit record still gets its
+        end; the lock is released on the way out and the journal kept, so the next run resumes."""
+        message = ("interrupted before the run ended; a step it began is journaled: check the target, then "
+                   "rerun the same command (it resumes) or pass --discard-journal")
+        try:
+            self._audit(run_id, "end", outcome="interrupted", exit_code=self.interrupted_exit, message=message)
+        except AuditError:
+            pass  # nothing more can be done for the log; the result still says what happened
+        self.emit("result", outcome="interrupted", exit_code=self.interrupted_exit, message=message,
+                  audit_id=run_id)
+
     def _finish(self, run_id: str, code: RunExit, message: str, **fields: Any) -> RunResult:
         self._audit(run_id, "end", outcome=code.name.lower(), exit_code=int(code), message=message, **fields)
-        return self._end(run_id, code, message, fields.get("steps_done", []))
+        self._ended[run_id] = result = self._end(run_id, code, message, fields.get("steps_done", []))
+        return result
 
     def _end(self, run_id: str | None, code: RunExit, message: str, done: list[str] | None = None) -> RunResult:
         self.emit("result", outcome=code.name.lower(), exit_code=int(code), message=message, audit_id=run_id)

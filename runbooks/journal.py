@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from msgops.probes.secrets import scrub
+from msgops.runbooks.lock import MAX_STATE_FILE_BYTES, read_state_file
 
 
 class Journal:
@@ -17,11 +18,21 @@ class Journal:
         self.path = Path(state_dir) / "journals" / (target_key.replace("/", "_") + ".json")
 
     def load(self) -> dict | None:
+        """The journal, None when there is none, or ``{"corrupt": why}`` (never an exception: a journal
+        that cannot be read must still be reported, and dropped with --discard-journal)."""
         try:
-            doc = json.loads(self.path.read_text())
+            raw = read_state_file(self.path)
         except FileNotFoundError:
             return None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except OSError as exc:
+            return {"corrupt": exc.strerror or str(exc)}
+        if raw is None:
+            return {"corrupt": f"not a regular file of at most {MAX_STATE_FILE_BYTES:,} bytes"}
+        try:
+            doc = json.loads(raw)
+        except RecursionError:
+            return {"corrupt": "nested too deeply"}
+        except ValueError as exc:  # not UTF-8, not JSON
             return {"corrupt": str(exc)}
         return doc if isinstance(doc, dict) else {"corrupt": f"not a JSON object ({type(doc).__name__})"}
 

@@ -10,6 +10,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from msgops.probes.text import printable
+
 BADGE = " READ-ONLY "
 
 
@@ -27,7 +29,8 @@ class TitleBar(Widget):
     """
 
     title: reactive[Text | str] = reactive("")
-    """The title: a str is shown as plain text; a Text keeps its styles."""
+    """The title: a str is shown as plain text; a Text keeps its styles (control characters are
+    shown escaped either way)."""
     read_only: reactive[bool] = reactive(False)
     """Show the READ-ONLY badge."""
 
@@ -37,7 +40,11 @@ class TitleBar(Widget):
         self.set_reactive(TitleBar.read_only, read_only)
 
     def render(self) -> Text:
-        text = self.title.copy() if isinstance(self.title, Text) else Text(self.title)
+        title = self.title
+        if isinstance(title, Text):
+            text = title.copy() if printable(title.plain) == title.plain else Text(printable(title.plain))
+        else:
+            text = Text(printable(title))
         text.no_wrap, text.overflow = True, "ellipsis"
         if not self.read_only:
             return text

@@ -87,8 +87,9 @@ class RabbitProbe:
             return None
         answered = cycle.get("views", {})
         late = f"no answer within the {self.target.cycle_timeout:g}s poll deadline"
-        views = tuple(answered.get(api, (ApiView(api, None, False, late), {}))[0] for api in self.client.apis)
-        overview = next((o for v, o in answered.values() if v.reachable), {})
+        pairs = [_view_of(answered.get(api, (ApiView(api, None, False, late), {})), api) for api in self.client.apis]
+        views = tuple(v for v, _ in pairs)
+        overview = next((o for v, o in pairs if v.reachable), {})
         self._absorb(dict(cycle.get("results", {})), cycle["now"], cycle.get("sides", []),
                      cycle.get("majority_expected", False))
         return self._snapshot(views, overview, cycle.get("results", {}), complete=False)
@@ -100,9 +101,9 @@ class RabbitProbe:
         cycle: dict[str, Any] = {"now": now, "views": {}, "results": {}}
         self._cycle = cycle
         await asyncio.gather(*(self._keep(cycle["views"], api, self._view(api)) for api in self.client.apis))
-        views = tuple(cycle["views"][api][0] for api in self.client.apis)
-        primary, overview = next(((v, o) for v, o in (cycle["views"][a] for a in self.client.apis)
-                                  if v.reachable), (None, {}))
+        pairs = [_view_of(cycle["views"][api], api) for api in self.client.apis]
+        views = tuple(v for v, _ in pairs)
+        primary, overview = next(((v, o) for v, o in pairs if v.reachable), (None, {}))
         sides = partition_sides(views, merge_nodes(views))
         cycle["sides"] = sides
         shape = _shape(views)
@@ -258,6 +259,14 @@ class RabbitProbe:
 
         results = await asyncio.gather(*(one(c) for c in node_local_checks(version)))
         return tuple(r for r in results if r is not None)
+
+
+def _view_of(value: Any, api: str) -> tuple[ApiView, dict]:
+    """A view and its overview; an exception where a view should be (a bug or an odd reply that
+    escaped the client) becomes that API's unreachable view, never the whole cycle's failure."""
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], ApiView):
+        return value
+    return ApiView(api, None, False, _error_of(value) or "no view"), {}
 
 
 def _dict(value: Any) -> dict:

@@ -10,6 +10,7 @@ echoes any part of the URL.
 
 from __future__ import annotations
 
+import re
 import ssl
 from dataclasses import dataclass, field, fields, replace
 from urllib.parse import quote, unquote, urlsplit
@@ -18,7 +19,8 @@ from msgops.probes.inventory import TableContext, TableReader
 from msgops.probes.secrets import Secret, mask_url, strip_userinfo
 
 SCHEMES = ("rabbit", "amqp", "amqps", "rabbit+ssl")
-URL_FORM = "rabbit://user:pass@host1:5672,host2:5672/vhost"
+URL_FORM = "rabbit://<user>:<password>@host1:5672,host2:5672/vhost"
+"""The expected form, as error lines show it (the <...> keep scrub() from masking it as a real URL)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,8 @@ def derived_cycle_timeout(t: RabbitTarget) -> float:
 
 
 _DEFAULTS = {f.name: f.default for f in fields(RabbitTarget)}
+MAX_REPLY_MB = 1024 * 1024
+"""The largest max_reply_mb accepted (a terabyte: far above any real queue listing)."""
 _SECONDS = ("health_timeout", "queue_timeout", "poll_interval", "queue_interval", "canary_interval",
             "canary_timeout", "canary_slow", "cycle_timeout")
 
@@ -98,12 +102,14 @@ def parse_transport_url(url: str, default_port: int = 5672) -> tuple[str, tuple[
     Credentials missing on a later host carry over from the previous host, as operators write
     ``rabbit://u:p@h1,h2,h3/``. ``?ssl=1`` (oslo's rabbit driver option) or ``amqps`` turns TLS on.
     """
+    if _CONTROL.search(url):  # urlsplit would drop a tab or newline silently (a different password)
+        raise UrlError("holds a control character (a tab, a newline...): percent-encode it")
     try:
         parts = urlsplit(url)
     except ValueError:
-        raise UrlError(f"not a URL (expected {URL_FORM})") from None
+        raise UrlError("not a URL") from None
     if not parts.scheme or "://" not in url:
-        raise UrlError(f"not a URL (expected {URL_FORM})")
+        raise UrlError("not a URL")
     if parts.scheme not in SCHEMES:
         raise UrlError(f"scheme {parts.scheme!r} is not RabbitMQ (expected rabbit://)")
     if "@" in parts.path + parts.query + parts.fragment:
@@ -111,7 +117,7 @@ def parse_transport_url(url: str, default_port: int = 5672) -> tuple[str, tuple[
                        "percent-encoded (%2F, %3F, %23)")
     entries = [e for e in parts.netloc.split(",") if e]
     if not entries:
-        raise UrlError(f"no host in the URL (expected {URL_FORM})")
+        raise UrlError("no host in the URL")
     with_creds = ["@" in e for e in entries]
     if any(with_creds) and not with_creds[0]:
         first = with_creds.index(True) + 1
@@ -167,6 +173,37 @@ def default_management_urls(hosts: tuple[AmqpHost, ...], tls: bool) -> tuple[str
     return tuple(seen)
 
 
+def _not_http(raw: object) -> str:
+    """What a management URL that is not http(s) is, in words that quote none of it (it may hold a
+    password: ``user:pass@host`` written without a scheme is not a URL any parser would mask)."""
+    if not isinstance(raw, str):
+        return f"a {type(raw).__name__}"
+    scheme, sep, _ = raw.partition("://")
+    if sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*", scheme):
+        return repr(mask_url(raw))
+    return "not a URL (no http:// or https://)"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _bad_http_url(url: str) -> str | None:
+    """Why a management URL (userinfo already stripped) cannot be requested, in words that quote none
+    of it; None when it can."""
+    if _CONTROL.search(url) or " " in url:
+        return "holds a space or control character"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "the port is not a number from 1 to 65535"
+    if not parts.hostname:
+        return "has no host"
+    if port == 0:
+        return "the port is not a number from 1 to 65535"
+    return None
+
+
 def quote_vhost(vhost: str) -> str:
     """vhost (or a queue name) as it appears in a management API path (``/`` → ``%2F``)."""
     return quote(vhost, safe="")
@@ -190,12 +227,14 @@ def parse_target(name: str, r: TableReader, ctx: TableContext) -> RabbitTarget:
     for i, raw in enumerate(r.get("management_urls", list, None) or default_management_urls(hosts, tls)):
         key = f"management_urls[{i}]"
         if not isinstance(raw, str) or not raw.startswith(("http://", "https://")):
-            shown = mask_url(raw) if isinstance(raw, str) else type(raw).__name__
-            raise r.error(key, f"is {shown!r}", "http(s)://host:15672")
+            raise r.error(key, f"is {_not_http(raw)}", "http(s)://host:15672")
         try:
             bare, user, secret = strip_userinfo(raw)
         except ValueError as exc:
             raise r.error(key, str(exc)) from None
+        problem = _bad_http_url(bare)
+        if problem:  # refused here, in one line, rather than as a failure of every poll
+            raise r.error(key, problem, "http(s)://host:15672")
         if user is not None:  # credentials in the URL: used as the API's, then kept out of it
             mgmt_user = mgmt_user or user
             if secret is not None:
@@ -217,6 +256,8 @@ def parse_target(name: str, r: TableReader, ctx: TableContext) -> RabbitTarget:
     for key in ("verify_tls", "canary"):
         values[key] = r.get(key, bool, _DEFAULTS[key])
     max_mb = r.number("max_reply_mb", _DEFAULTS["max_reply_bytes"] / 2**20, minimum=0.001)
+    if max_mb > MAX_REPLY_MB:  # 1e308 MB would overflow to inf bytes (an internal error, not a line)
+        raise r.error("max_reply_mb", f"is {max_mb:g}", f"at most {MAX_REPLY_MB:,} (MB of one API reply)")
     target = RabbitTarget(
         name=name, hosts=hosts, vhost=vhost, management_urls=tuple(urls),
         management_user=mgmt_user or hosts[0].username,

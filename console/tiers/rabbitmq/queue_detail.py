@@ -31,7 +31,7 @@ class QueueDetailScreen(RunbookKeys, Screen):
 
     def compose(self) -> ComposeResult:
         vhost, _, name = self.queue_key.partition("\x00")
-        title = Text.assemble("Queue ", (name, "bold"), f" on vhost {vhost} — {self.key}")
+        title = Text.assemble("Queue ", (printable(name), "bold"), f" on vhost {printable(vhost)} — {self.key}")
         yield TitleBar(title, read_only=self.app.read_only)
         with VerticalScroll():
             yield Static("", id="detail", markup=False)
