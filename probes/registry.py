@@ -13,6 +13,7 @@ from msgops.probes.tier import TierSpec
 
 TIER_MODULES: tuple[str, ...] = (
     "msgops.probes.rabbitmq",
+    "msgops.probes.mongodb",
     "msgops.probes.redis",
 )
 

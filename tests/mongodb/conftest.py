@@ -1,5 +1,6 @@
-"""Fixtures for the MongoDB simulator tests: a running ``SimReplicaSet`` with fast timings, pymongo
-clients with bounded timeouts, and helpers that compare pymongo's topology with the simulator's.
+"""Fixtures for the MongoDB tests: a running ``SimReplicaSet`` with fast timings, pymongo clients with
+bounded timeouts, helpers that compare pymongo's topology with the simulator's, and (for the probe,
+runbook and console tests) ``backend``: the simulator, then real mongod when one is on PATH.
 
 Why: every test talks to the simulator over real sockets through pymongo, exactly as a probe
 talks to a real set; nothing is mocked. Every wait has a deadline.
@@ -14,9 +15,8 @@ import pytest
 
 from msgops.sim.mongodb import SimReplicaSet, Timing
 from msgops.sim.mongodb.model import PRIMARY, RECOVERING, SECONDARY, STARTUP2
+from tests.mongodb.backends import FAST, LabBackend, SimBackend, require_mongod
 
-FAST = Timing(heartbeat_interval=0.5, heartbeat_timeout=1.0, election_timeout=1.0,
-              step_up_delay=0.1, write_interval=0.5, initial_sync=0.5)
 # What a probe should pass: heartbeats ≥ 500 ms; connectTimeoutMS bounds a hung member's check
 # (pymongo's monitor uses it as the socket timeout); socketTimeoutMS bounds commands.
 CLIENT_OPTIONS = dict(heartbeatFrequencyMS=500, connectTimeoutMS=1000, socketTimeoutMS=3000,
@@ -101,3 +101,42 @@ def wait_agree(client, sim: SimReplicaSet, timeout: float = 8.0) -> dict:
     """Wait until pymongo's topology equals the simulator's state; return it."""
     return wait_until(lambda: pymongo_types(client) == expected_types(sim) and expected_types(sim),
                       timeout, what=f"pymongo view == simulator {sim.states()}")
+
+
+# --- the probe and runbook tests: the same cases on the simulator and on real mongod ------------------
+
+
+@pytest.fixture(scope="session")
+def mongod_lab(tmp_path_factory):
+    """Three real mongod for the session (only where mongod is on PATH)."""
+    from msgops.lab.mongodb import MongoLab
+
+    require_mongod()
+    lab = MongoLab(tmp_path_factory.mktemp("mongod-lab"))
+    lab.up()
+    try:
+        yield lab
+    finally:
+        lab.down()
+
+
+@pytest.fixture(params=["sim", pytest.param("mongod", marks=pytest.mark.lab)])
+def backend(request):
+    """A steady 3-member set with a user: the simulator, then real mongod when there is one."""
+    if request.param == "sim":
+        sim = SimBackend().start()
+        yield sim
+        sim.stop()
+        return
+    real = LabBackend(request.getfixturevalue("mongod_lab"))
+    yield real
+    real.reset()
+
+
+@pytest.fixture
+def simset():
+    """The simulator alone, for states a real set cannot be put in on demand here (lag of N seconds,
+    a stale member, a split into two primaries, a standalone or uninitialised server)."""
+    sim = SimBackend().start()
+    yield sim
+    sim.stop()

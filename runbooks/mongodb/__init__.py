@@ -1,0 +1,1 @@
+"""MongoDB runbooks: failover (step the primary down)."""
