@@ -143,9 +143,11 @@ def freshness(estate: Estate, key: str, taken_at: float | None = None) -> str:
         snap = estate.states[key].snapshot
         age += max(0.0, getattr(snap, "taken_at", taken_at) - taken_at)
     interval = estate.interval(key)
-    if taken_at is None and age <= LIVE_WITHIN_POLLS * interval:
+    if taken_at is not None:  # a part listed less often (a queue list): minutes are enough
+        return "<1m ago" if age < 60 else f"{_coarse(age)} ago"
+    if age <= LIVE_WITHIN_POLLS * interval:
         return "live"
-    if taken_at is None and age > STALE_AFTER_POLLS * interval:
+    if age > STALE_AFTER_POLLS * interval:
         return f"STALE {_coarse(age)}"
     return f"{_coarse(age)} ago"
 

@@ -84,8 +84,10 @@ class RabbitScreen(Screen):
             self._show_nodes(snap)
         rows = estate.rows.get(self.key)
         if rows is not None and rows is not self._rows_seen:
+            same = rows == self._rows_seen  # a fresh list with the same rows: nothing to repaint
             self._rows_seen = rows
-            self.query_one("#queues", VirtualTable).set_rows(rows)
+            if not same:
+                self.query_one("#queues", VirtualTable).set_rows(rows)
 
     def _show_nodes(self, snap) -> None:  # noqa: ANN001
         table = self.query_one("#nodes", DataTable)
