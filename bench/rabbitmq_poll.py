@@ -71,7 +71,6 @@ from msgops.console.config import load_inventory
 from msgops.lab.rabbitmq import RabbitLab
 from msgops.lab.rabbitmq.seed import declare_queues
 from msgops.probes.poller import Poller, make_probe
-from msgops.probes.rabbitmq.assess import assess
 from msgops.probes.rabbitmq.collect import RabbitProbe
 from msgops.probes.rabbitmq.parse import QUEUE_COLUMNS
 

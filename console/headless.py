@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from msgops.console.config import Inventory
 from msgops.console.exitcodes import Exit
-from msgops.probes.findings import Finding, Severity, worst
+from msgops.probes.findings import Severity, worst
 from msgops.probes.poller import PollResult, poll_all
 from msgops.probes.registry import spec_of
 from msgops.probes.secrets import Secret, scrub

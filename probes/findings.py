@@ -66,3 +66,12 @@ def worst(findings: Iterable[Finding]) -> Severity:
         if finding.severity.rank > result.rank:
             result = finding.severity
     return result
+
+
+def worst_by_subject(findings: Iterable[Finding]) -> dict[str, Severity]:
+    """Each subject's worst severity (for flagging table rows: a queue, a member, a pool)."""
+    flagged: dict[str, Severity] = {}
+    for finding in findings:
+        if finding.severity.rank > flagged.get(finding.subject, Severity.OK).rank:
+            flagged[finding.subject] = finding.severity
+    return flagged

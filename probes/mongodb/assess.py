@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from msgops.probes.findings import Finding, Severity
 from msgops.probes.mongodb.fmt import ago, clock, since, span
-from msgops.probes.mongodb.model import PRIMARY, SECONDARY, TROUBLED_STATES, Member, MongoSnapshot
+from msgops.probes.mongodb.model import SECONDARY, TROUBLED_STATES, Member, MongoSnapshot
 
 RECENT_ELECTION = 120.0
 """An election this recent (seconds, by the primary's clock) is a finding even on a first poll."""

@@ -7,7 +7,6 @@ others in inventory order. Node-local requests (health checks, each node's own v
 
 from __future__ import annotations
 
-import asyncio
 import json
 import ssl
 import time

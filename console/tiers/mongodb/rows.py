@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from msgops.probes.findings import Finding, Severity
 from msgops.probes.mongodb.fmt import ago, clock, since, span
 from msgops.probes.mongodb.model import DOWN, Member, MongoSnapshot
 
@@ -49,14 +48,6 @@ def state_text(m: Member) -> str:
     if m.own_state and m.own_state != m.state_str and m.reachable:
         return f"{SHORT_STATES.get(state, state)}({SHORT_STATES.get(m.own_state, m.own_state)})"
     return state
-
-
-def severity_by_subject(findings: tuple[Finding, ...]) -> dict[str, Severity]:
-    worst: dict[str, Severity] = {}
-    for f in findings:
-        if f.severity.rank > worst.get(f.subject, Severity.OK).rank:
-            worst[f.subject] = f.severity
-    return worst
 
 
 def member_cells(m: Member, names: dict[str, str]) -> tuple[str, ...]:

@@ -13,7 +13,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from msgops.console.estate import Estate, freshness
 from msgops.console.runbook_keys import RunbookKeys, runbook_bindings
-from msgops.console.tiers.mongodb.rows import COLUMNS, member_cells, set_lines, severity_by_subject, short_hosts
+from msgops.probes.findings import worst_by_subject
+from msgops.console.tiers.mongodb.rows import COLUMNS, member_cells, set_lines, short_hosts
 from msgops.probes.findings import Severity
 from msgops.probes.text import printable, printable_lines
 from msgops.widgets.banner import Banner
@@ -101,7 +102,7 @@ class MongoScreen(RunbookKeys, Screen):
 
     def _show_members(self, snap: Any, findings: tuple, names: dict[str, str]) -> None:
         table = self.query_one("#members", HealthTable)
-        worst = severity_by_subject(findings)
+        worst = worst_by_subject(findings)
         rows = []
         for m in snap.members:
             cells = member_cells(m, names)

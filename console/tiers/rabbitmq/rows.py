@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from msgops.probes.findings import Finding, Severity
+from msgops.probes.findings import Finding, Severity, worst_by_subject
 from msgops.probes.rabbitmq.model import NodeView, QueueInfo, RabbitSnapshot
 from msgops.probes.rabbitmq.topology import short
 from msgops.widgets.table_model import Row
@@ -26,10 +26,7 @@ def replicas(q: QueueInfo) -> str:
 def queue_rows(snapshot: RabbitSnapshot | None, findings: tuple[Finding, ...]) -> list[Row]:
     if snapshot is None or snapshot.queues is None:
         return []
-    flagged: dict[str, Severity] = {}
-    for f in findings:
-        if f.severity.rank > flagged.get(f.subject, Severity.OK).rank:
-            flagged[f.subject] = f.severity
+    flagged = worst_by_subject(findings)
     rows = []
     for q in snapshot.queues.queues:
         severity = flagged.get(q.display_name, Severity.OK)
