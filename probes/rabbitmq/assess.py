@@ -33,8 +33,10 @@ def assess(snapshot: RabbitSnapshot, previous: RabbitSnapshot | None = None) -> 
         tail = "AMQP canary still answers" if canary_ok else "and no AMQP canary succeeded"
         if not snapshot.canaries:
             tail = "canary not run"
+        first = next((v.error for v in snapshot.views if v.error), None)
+        why = f": {_short(first, 120)}" if first else ""
         findings.append(Finding(severity, "api_unreachable", "cluster",
-                                f"no management API answered ({len(snapshot.views)} tried), {tail}"))
+                                f"no management API answered ({len(snapshot.views)} tried), {tail}{why}"))
         findings += _canary_findings(snapshot)
         return tuple(findings)
     for view in snapshot.views:
