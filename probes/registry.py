@@ -15,6 +15,7 @@ TIER_MODULES: tuple[str, ...] = (
     "msgops.probes.rabbitmq",
     "msgops.probes.mongodb",
     "msgops.probes.redis",
+    "msgops.probes.zaqar",
 )
 
 

@@ -24,6 +24,9 @@ from msgops.sim.zaqar.model import ZaqarModel
 from msgops.sim.zaqar.wire import CTX, STATE, Ctx, error, reply
 
 QUEUE_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+WSGIREF_SERVER = "WSGIServer/0.2 CPython/3.11.7"
+"""The ``Server`` header of zaqar-server 23 on the lab (wsgiref's simple_server: one request at a
+time); sent in ``serial`` mode, so clients can tell as they can with the real one."""
 
 
 @dataclass
@@ -95,6 +98,7 @@ def make_app(state: SimState) -> web.Application:
         try:
             resp = await handler(request)
             resp.force_close()
+            resp.headers["Server"] = WSGIREF_SERVER  # what zaqar-server's wsgiref says of itself
             return resp
         finally:
             state.serial_lock.release()

@@ -25,9 +25,23 @@ from msgops.lab.zaqar import ZaqarLab, missing_debian_packages
 
 T = TypeVar("T")
 
-#: The session lab: Keystone 28880, Zaqar 28888 (no auth) / 28889 (keystone), Redis 6396-6398.
+#: The session lab: Keystone 28880, Zaqar 28888 (no auth) / 28889 (keystone), Redis 6396-6398
+#: (or the next free set above them: ``free_ports``).
 TEST_BASE_PORT = 28880
 TEST_REDIS_BASE_PORT = 6395
+
+
+def free_ports(start: int = TEST_BASE_PORT, redis_start: int = TEST_REDIS_BASE_PORT, tries: int = 20) -> tuple[int, int]:
+    """(base_port, redis_base_port) where every port the lab uses is free, starting from ``start`` /
+    ``redis_start`` and moving up in steps (a manual lab, another session or a service may hold some)."""
+    from msgops.lab._util import port_in_use
+
+    for i in range(tries):
+        base, redis_base = start + 100 * i, redis_start + 20 * i
+        ports = [base, base + 8, base + 9, *(redis_base + k for k in (1, 2, 3))]
+        if not any(port_in_use(p) for p in ports):
+            return base, redis_base
+    pytest.fail(f"no free ports for the Zaqar lab near {start}/{redis_start}")
 
 
 def require_zaqar_lab_host() -> None:
@@ -48,8 +62,9 @@ def require_zaqar_lab_host() -> None:
 def zaqar_lab(tmp_path_factory: pytest.TempPathFactory):
     """One lab shared by the session; torn down (every recorded pid stopped) at the end."""
     require_zaqar_lab_host()
-    lab = ZaqarLab(tmp_path_factory.mktemp("zaqar-lab"), base_port=TEST_BASE_PORT,
-                   redis_base_port=TEST_REDIS_BASE_PORT, log=lambda *_: None)
+    base, redis_base = free_ports()
+    lab = ZaqarLab(tmp_path_factory.mktemp("zaqar-lab"), base_port=base,
+                   redis_base_port=redis_base, log=lambda *_: None)
     try:
         lab.up()
         yield lab

@@ -25,7 +25,7 @@ import pytest
 from msgops.lab._util import PidRef
 from msgops.lab.zaqar.procs import listening
 
-from .conftest import client_id, poll, require_zaqar_lab_host, token
+from .conftest import client_id, free_ports, poll, require_zaqar_lab_host, token
 
 pytestmark = pytest.mark.lab
 
@@ -159,11 +159,23 @@ def test_status_reports_every_process(zaqar_lab):
 
 
 # -- the CLI and `down`, on a lab of their own ---------------------------------------------
-CLI_PORTS = ["--base-port", "38880", "--redis-base-port", "6400"]
+_CLI_BASE: list[tuple[int, int]] = []
+
+
+def cli_ports() -> tuple[int, int]:
+    """The CLI labs' (base, redis base): 38880 / 6400, or the next free set (chosen once)."""
+    if not _CLI_BASE:
+        _CLI_BASE.append(free_ports(38880, 6400))
+    return _CLI_BASE[0]
+
+
+def cli_args() -> list[str]:
+    base, redis_base = cli_ports()
+    return ["--base-port", str(base), "--redis-base-port", str(redis_base)]
 
 
 def _cli(lab_dir: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "msgops.lab.zaqar", "--dir", str(lab_dir), *CLI_PORTS, *args],
+    return subprocess.run([sys.executable, "-m", "msgops.lab.zaqar", "--dir", str(lab_dir), *cli_args(), *args],
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -186,7 +198,8 @@ def _lab_processes(lab_dir: Path) -> list[str]:
 def _assert_nothing_left(lab_dir: Path, refs: list[PidRef]) -> None:
     assert [r.pid for r in refs if r.alive()] == [], "recorded processes still alive"
     assert _lab_processes(lab_dir) == []
-    for port in (38880, 38888, 38889, 6401, 6402, 6403):
+    base, redis_base = cli_ports()
+    for port in (base, base + 8, base + 9, redis_base + 1, redis_base + 2, redis_base + 3):
         assert not listening(port), f"port {port} still listening"
     assert not (lab_dir / "state.json").exists()
 
@@ -218,7 +231,7 @@ def test_down_after_an_interrupted_up_stops_what_it_started(tmp_path):
     require_zaqar_lab_host()
     lab_dir = tmp_path / "killed-lab"
     state = lab_dir / "state.json"
-    proc = subprocess.Popen([sys.executable, "-m", "msgops.lab.zaqar", "--dir", str(lab_dir), *CLI_PORTS, "up"],
+    proc = subprocess.Popen([sys.executable, "-m", "msgops.lab.zaqar", "--dir", str(lab_dir), *cli_args(), "up"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         def recorded() -> dict:
