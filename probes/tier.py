@@ -85,8 +85,8 @@ class TierSpec:
     runbooks: tuple[str, ...] = ()
     """``"module:Class"`` of each runbook, imported only when asked for."""
     demo: str | None = None
-    """``"module:function"``: a context manager ``(state_dir) -> inventory TOML`` that starts the
-    tier's simulated demo targets and stops them on exit."""
+    """``"module:function"``: a context manager ``(DemoOptions) -> inventory TOML`` that starts the
+    tier's simulated demo targets and stops them on exit (``msgops.sim.demo_options``)."""
     blocking_workers: int = 4
     """Threads of the tier's bounded executor, for client libraries that block (``run_blocking``)."""
     example: str = ""

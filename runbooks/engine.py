@@ -29,7 +29,6 @@ from msgops.runbooks.model import Check, ParamError, RunContext, Runbook, RunExi
 
 STEP_PAUSE_ENV = "MSGOPS_RUNBOOK_STEP_PAUSE"
 """Seconds to wait after each journaled step (a slow-motion aid for training, and for kill tests)."""
-FINAL_VERIFY_TIMEOUT = 30.0
 INTERRUPTED_EXIT = 130
 """Exit code of a run cancelled before it ended (128 + SIGINT, the shell's convention)."""
 
@@ -243,7 +242,7 @@ class Executor:
             pause = float(os.environ.get(STEP_PAUSE_ENV, "0") or 0)
             if pause:
                 await asyncio.sleep(pause)
-        ok, seen = await _wait(runbook.final_verify, ctx, FINAL_VERIFY_TIMEOUT)
+        ok, seen = await _wait(runbook.final_verify, ctx, runbook.final_verify_timeout)
         self.emit("final_verify", ok=ok, detail=seen)
         journal.clear()
         if not ok:

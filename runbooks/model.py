@@ -145,6 +145,8 @@ class Runbook:
     params: ClassVar[tuple[Param, ...]] = ()
     keys: ClassVar[tuple[ConsoleKey, ...]] = ()
     """Keys the console offers for this runbook (where they apply)."""
+    final_verify_timeout: ClassVar[float] = 30.0
+    """Seconds the final verification may take (a Zaqar health call alone can take 45)."""
 
     def make_client(self, target: Any) -> Any:
         raise NotImplementedError

@@ -66,8 +66,13 @@ class HelpScreen(ModalScreen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll() as box:
+            box.border_title = "help"
+            box.border_subtitle = "↓ pgdn: more · esc: close"
             yield Static(help_text(self.app.read_only))
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()  # arrows and page keys scroll it at once
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

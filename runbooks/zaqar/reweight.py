@@ -87,6 +87,7 @@ class PoolReweight(Runbook):
     name = "pool-reweight"
     title = "Zaqar pool reweight (drain a pool, bring one into service)"
     tier = "zaqar"
+    final_verify_timeout = 90.0  # it reads /v2/health, 12-45 s while a pool is down
     params = (
         Param("target", "the Zaqar target's name in the inventory", required=True),
         Param("pool", "the pool to reweight (with weight)"),
