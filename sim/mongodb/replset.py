@@ -18,9 +18,10 @@ from msgops.sim.mongodb.faults import FaultsMixin
 from msgops.sim.mongodb.model import ReplicaSetModel, Timing
 from msgops.sim.mongodb.scram import Credentials
 from msgops.sim.mongodb.server import MemberServer
+from msgops.sim.threaded import LoopThread
 
 
-class SimReplicaSet(FaultsMixin):
+class SimReplicaSet(FaultsMixin, LoopThread):
     """A simulated replica set (see the module docstring).
 
     members: member count; set_name: replica set name; host: listen address; ports: fixed
@@ -162,50 +163,4 @@ class SimReplicaSet(FaultsMixin):
 
         asyncio.run_coroutine_threadsafe(apply(), self.loop).result(self.call_timeout)
         return None
-
-    # --- from synchronous code -----------------------------------------------------------
-    def start_in_thread(self, timeout: float = 10.0) -> "SimReplicaSet":
-        """Start on a private event loop in a daemon thread; returns once every port listens."""
-        ready, errors = threading.Event(), []
-
-        def main() -> None:
-            loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(self.start())
-            except BaseException as e:  # noqa: BLE001 - handed to the caller
-                errors.append(e)
-                ready.set()
-                return
-            ready.set()
-            loop.run_forever()
-            loop.close()
-
-        self._thread = threading.Thread(target=main, name="msgops-sim-mongodb", daemon=True)
-        self._thread.start()
-        if not ready.wait(timeout):
-            raise TimeoutError(f"simulated replica set did not start within {timeout} s")
-        if errors:
-            raise errors[0]
-        return self
-
-    def stop_in_thread(self, timeout: float = 10.0) -> None:
-        if self._thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(self.stop(), self.loop).result(timeout)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout)
-        self._thread = None
-
-    def __enter__(self) -> "SimReplicaSet":
-        return self.start_in_thread()
-
-    def __exit__(self, *exc) -> None:
-        self.stop_in_thread()
-
-    async def __aenter__(self) -> "SimReplicaSet":
-        return await self.start()
-
-    async def __aexit__(self, *exc) -> None:
-        await self.stop()
 

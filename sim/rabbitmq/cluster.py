@@ -16,9 +16,10 @@ from urllib.parse import quote
 from msgops.sim.rabbitmq.amqp091 import AmqpServer
 from msgops.sim.rabbitmq.http import HttpOptions, NodeHttpServer
 from msgops.sim.rabbitmq.model import ClusterModel
+from msgops.sim.threaded import LoopThread
 
 
-class SimCluster:
+class SimCluster(LoopThread):
     """A simulated cluster.
 
     nodes: node count (names ``rabbit1@<node_host>`` …); host: listen address; http_ports /
@@ -125,33 +126,6 @@ class SimCluster:
         self.loop.call_soon_threadsafe(self._spawn, scenario.run())
 
     # --- from synchronous code ---------------------------------------------------------
-    def start_in_thread(self, timeout: float = 10.0) -> "SimCluster":
-        """Start on a private event loop in a daemon thread; returns once every port listens."""
-        ready = threading.Event()
-        errors: list[BaseException] = []
-
-        def main() -> None:
-            loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(self.start())
-            except BaseException as e:  # noqa: BLE001 - reported to the caller
-                errors.append(e)
-                ready.set()
-                return
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(loop.shutdown_default_executor())
-            loop.close()
-
-        self._thread = threading.Thread(target=main, name="msgops-sim-rabbitmq", daemon=True)
-        self._thread.start()
-        if not ready.wait(timeout):
-            raise TimeoutError("simulated cluster did not start")
-        if errors:
-            raise errors[0]
-        return self
-
     def call(self, coro, timeout: float = 10.0):
         """Run a coroutine on the cluster's loop from another thread and return its result."""
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
@@ -159,22 +133,3 @@ class SimCluster:
     def settle_in_thread(self, timeout: float = 10.0) -> None:
         self.call(self.settle(), timeout)
 
-    def stop_in_thread(self, timeout: float = 10.0) -> None:
-        if self._thread is None:
-            return
-        self.call(self.stop(), timeout)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout)
-        self._thread = None
-
-    def __enter__(self) -> "SimCluster":
-        return self.start_in_thread()
-
-    def __exit__(self, *exc) -> None:
-        self.stop_in_thread()
-
-    async def __aenter__(self) -> "SimCluster":
-        return await self.start()
-
-    async def __aexit__(self, *exc) -> None:
-        await self.stop()

@@ -23,13 +23,14 @@ from urllib.parse import quote
 from msgops.sim.redis.commands import MAXCLIENTS, Context, Session, run
 from msgops.sim.redis.model import RedisState
 from msgops.sim.redis.resp import Error, ProtocolError, encode, read_command
+from msgops.sim.threaded import LoopThread
 
 log = logging.getLogger(__name__)
 DRAIN_TIMEOUT = 10.0
 """Seconds a reply may wait for a client that does not read; then the connection is dropped."""
 
 
-class SimRedis:
+class SimRedis(LoopThread):
     """A simulated Redis server (see the module docstring).
 
     password: the default user's password (``requirepass``); users: ACL users (name → password);
@@ -104,46 +105,6 @@ class SimRedis:
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=2.0)
 
-    def start_in_thread(self, timeout: float = 10.0) -> "SimRedis":
-        """Start on a private event loop in a daemon thread; returns once the port listens."""
-        ready, errors = threading.Event(), []
-
-        def main() -> None:
-            loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(self.start())
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller
-                errors.append(exc)
-                ready.set()
-                return
-            ready.set()
-            loop.run_forever()
-            loop.close()
-
-        self._thread = threading.Thread(target=main, name="msgops-sim-redis", daemon=True)
-        self._thread.start()
-        if not ready.wait(timeout):
-            raise TimeoutError(f"simulated Redis did not start within {timeout} s")
-        if errors:
-            raise errors[0]
-        return self
-
-    def stop_in_thread(self, timeout: float = 10.0) -> None:
-        if self._thread is None or self.loop is None:
-            return
-        asyncio.run_coroutine_threadsafe(self.stop(), self.loop).result(timeout)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout)
-        self._thread = None
-
-    def __enter__(self) -> "SimRedis":
-        return self.start_in_thread()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop_in_thread()
-
-    # -- faults ------------------------------------------------------------------------------------
     def _apply(self, fn: Callable[[RedisState, float], Any]) -> Any:
         """Run ``fn(state, now)`` on the loop; it may return a coroutine (ports) that is awaited."""
         async def step() -> None:

@@ -24,6 +24,7 @@ from msgops.sim.zaqar.common import Timings
 from msgops.sim.zaqar.keystone import TokenRegistry, make_keystone_app
 from msgops.sim.zaqar.mirror import CatalogMirror
 from msgops.sim.zaqar.model import ZaqarModel
+from msgops.sim.threaded import LoopThread
 
 
 class _Listener:
@@ -47,7 +48,7 @@ class _Listener:
             await runner.cleanup()
 
 
-class ZaqarSim:
+class ZaqarSim(LoopThread):
     """A simulated Zaqar.
 
     pools: POOL1..POOLn registered at start (``redis://127.0.0.1:6379``...; weight 100).
@@ -128,54 +129,6 @@ class ZaqarSim:
             await self.keystone.stop()
         if self.mirror:
             self.mirror.close()
-
-    # --- from synchronous code ---------------------------------------------------------
-    def start_in_thread(self, timeout: float = 10.0) -> "ZaqarSim":
-        """Start on a private event loop in a daemon thread; returns once the port listens."""
-        ready = threading.Event()
-        errors: list[BaseException] = []
-
-        def main() -> None:
-            loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(self.start())
-            except BaseException as e:  # noqa: BLE001 - reported to the caller
-                errors.append(e)
-                ready.set()
-                return
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(loop.shutdown_default_executor())
-            loop.close()
-
-        self._thread = threading.Thread(target=main, name="msgops-sim-zaqar", daemon=True)
-        self._thread.start()
-        if not ready.wait(timeout):
-            raise TimeoutError("simulated zaqar did not start")
-        if errors:
-            raise errors[0]
-        return self
-
-    def stop_in_thread(self, timeout: float = 10.0) -> None:
-        if self._thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(self.stop(), self.loop).result(timeout)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout)
-        self._thread = None
-
-    def __enter__(self) -> "ZaqarSim":
-        return self.start_in_thread()
-
-    def __exit__(self, *exc) -> None:
-        self.stop_in_thread()
-
-    async def __aenter__(self) -> "ZaqarSim":
-        return await self.start()
-
-    async def __aexit__(self, *exc) -> None:
-        await self.stop()
 
     # --- running things on the loop ----------------------------------------------------
     def _on_loop_thread(self) -> bool:
