@@ -136,13 +136,40 @@ class Node:
     def wait_booted(self, beam: PidRef, timeout: float = 120.0) -> None:
         """Block until the node has fully booted (``rabbitmqctl wait <pidfile>``).
 
-        Fails at once (instead of at the timeout) if the VM dies while booting.
+        Fails at once (instead of at the timeout) if the VM dies while booting. ``rabbitmqctl wait``
+        gives up with ``garbage_in_pid_file`` when it reads the pid file while the server is still
+        writing it (seen under load in CI): the pid file is awaited first, and such a read retried.
         """
+        deadline = time.monotonic() + timeout + 15
+        while True:
+            self._await_pid_file(beam, deadline)
+            out, code = self._ctl_wait(beam, timeout, deadline)
+            if code == 0:
+                return
+            if "garbage_in_pid_file" in out and time.monotonic() < deadline:
+                time.sleep(0.2)
+                continue
+            last = (out.strip().splitlines() or ["?"])[-1]
+            raise LabError(f"{self.name} did not boot: {last}; see {self.log_file}")
+
+    def _await_pid_file(self, beam: PidRef, deadline: float) -> None:
+        while True:
+            try:
+                if self.pid_file.read_text().strip().isdigit():
+                    return
+            except OSError:
+                pass
+            if not beam.alive():
+                raise LabError(f"{self.name} died while booting; see {self.console_log} and {self.log_file}")
+            if time.monotonic() > deadline:
+                raise LabError(f"{self.name} wrote no pid file in time; see {self.console_log}")
+            time.sleep(0.05)
+
+    def _ctl_wait(self, beam: PidRef, timeout: float, deadline: float) -> tuple[str, int]:
         args = ["ip", "netns", "exec", self.ns, str(RABBIT_BIN / "rabbitmqctl"), "-n", self.name,
                 "wait", "--timeout", str(int(timeout)), str(self.pid_file)]
         ctl = subprocess.Popen(args, env=self.env(), stdin=subprocess.DEVNULL, cwd=self.dir,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + timeout + 15
         try:
             while ctl.poll() is None:
                 if not beam.alive():
@@ -154,6 +181,4 @@ class Node:
             if ctl.poll() is None:
                 ctl.kill()
             out = ctl.communicate()[0] or ""
-        if ctl.returncode != 0:
-            last = (out.strip().splitlines() or ["?"])[-1]
-            raise LabError(f"{self.name} did not boot: {last}; see {self.log_file}")
+        return out, ctl.returncode
