@@ -19,6 +19,21 @@ from msgops.probes.findings import Finding
 from msgops.probes.inventory import TableContext, TableReader
 
 
+def lazy(ref: str) -> Callable[..., Any]:
+    """``"module:attribute"`` as a callable that imports it on first call: a SPEC names its probe,
+    assessment and report this way, so the registry loads none of a tier's client libraries."""
+    module, _, attribute = ref.partition(":")
+    loaded: list[Callable[..., Any]] = []
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if not loaded:
+            loaded.append(getattr(importlib.import_module(module), attribute))
+        return loaded[0](*args, **kwargs)
+
+    call.__qualname__ = call.__name__ = f"lazy({ref})"
+    return call
+
+
 @runtime_checkable
 class Target(Protocol):
     """What every tier's target offers generic code (all targets are frozen dataclasses)."""

@@ -7,37 +7,17 @@ validation) needs it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from msgops.probes.mongodb.target import EXAMPLE, identities, identity_of_uri, parse_target, target_from_uri
-from msgops.probes.tier import TierSpec
-
-
-def _make_probe(target: Any) -> Any:
-    from msgops.probes.mongodb.collect import MongoProbe
-
-    return MongoProbe(target)
-
-
-def _assess(snapshot: Any, previous: Any = None) -> Any:
-    from msgops.probes.mongodb.assess import assess
-
-    return assess(snapshot, previous)
-
-
-def _report(target: Any, snapshot: Any, seconds: float | None) -> list[str]:
-    from msgops.probes.mongodb.report import report
-
-    return report(target, snapshot, seconds)
+from msgops.probes.tier import TierSpec, lazy
 
 
 SPEC = TierSpec(
     name="mongodb",
     title="MongoDB",
     parse_target=parse_target,
-    make_probe=_make_probe,
-    assess=_assess,
-    report=_report,
+    make_probe=lazy("msgops.probes.mongodb.collect:MongoProbe"),
+    assess=lazy("msgops.probes.mongodb.assess:assess"),
+    report=lazy("msgops.probes.mongodb.report:report"),
     runbooks=("msgops.runbooks.mongodb.failover:Failover",),
     demo="msgops.sim.mongodb.demo:demo_targets",
     blocking_workers=1,

@@ -7,37 +7,17 @@ to the target on ``10.0.0.7:6379`` whatever its database (identity = the server,
 
 from __future__ import annotations
 
-from typing import Any
-
 from msgops.probes.redis.target import EXAMPLE, identities, identity_of_uri, parse_target, target_from_uri
-from msgops.probes.tier import TierSpec
-
-
-def _make_probe(target: Any) -> Any:
-    from msgops.probes.redis.collect import RedisProbe
-
-    return RedisProbe(target)
-
-
-def _assess(snapshot: Any, previous: Any = None) -> Any:
-    from msgops.probes.redis.assess import assess
-
-    return assess(snapshot, previous)
-
-
-def _report(target: Any, snapshot: Any, seconds: float | None) -> list[str]:
-    from msgops.probes.redis.report import report
-
-    return report(target, snapshot, seconds)
+from msgops.probes.tier import TierSpec, lazy
 
 
 SPEC = TierSpec(
     name="redis",
     title="Redis",
     parse_target=parse_target,
-    make_probe=_make_probe,
-    assess=_assess,
-    report=_report,
+    make_probe=lazy("msgops.probes.redis.collect:RedisProbe"),
+    assess=lazy("msgops.probes.redis.assess:assess"),
+    report=lazy("msgops.probes.redis.report:report"),
     demo="msgops.sim.redis.demo:demo_targets",
     blocking_workers=1,
     example=EXAMPLE,

@@ -8,26 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from msgops.probes.tier import Dependency, TierSpec
+from msgops.probes.tier import Dependency, TierSpec, lazy
 from msgops.probes.zaqar.target import EXAMPLE, parse_target
-
-
-def _make_probe(target: Any) -> Any:
-    from msgops.probes.zaqar.collect import ZaqarProbe
-
-    return ZaqarProbe(target)
-
-
-def _assess(snapshot: Any, previous: Any = None) -> Any:
-    from msgops.probes.zaqar.assess import assess
-
-    return assess(snapshot, previous)
-
-
-def _report(target: Any, snapshot: Any, seconds: float | None) -> list[str]:
-    from msgops.probes.zaqar.report import report
-
-    return report(target, snapshot, seconds)
 
 
 def dependencies(target: Any, snapshot: Any) -> tuple[Dependency, ...]:
@@ -42,9 +24,9 @@ SPEC = TierSpec(
     name="zaqar",
     title="Zaqar",
     parse_target=parse_target,
-    make_probe=_make_probe,
-    assess=_assess,
-    report=_report,
+    make_probe=lazy("msgops.probes.zaqar.collect:ZaqarProbe"),
+    assess=lazy("msgops.probes.zaqar.assess:assess"),
+    report=lazy("msgops.probes.zaqar.report:report"),
     runbooks=("msgops.runbooks.zaqar.reweight:PoolReweight",),
     demo="msgops.sim.zaqar.demo:demo_targets",
     blocking_workers=8,
