@@ -6,6 +6,7 @@ from CI before anything else of the project works.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -197,3 +198,40 @@ class Timings:
         out = [f"  {name:<28} {secs:6.2f} s" for name, secs in self.phases]
         out.append(f"  {'total':<28} {self.total:6.2f} s")
         return out
+
+
+def write_private(path: "os.PathLike[str] | str", text: str) -> None:
+    """Atomically write ``text`` readable by the owner only (labs keep passwords in their files)."""
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+class StateFile:
+    """A lab's JSON state file (pids with start times, ports, generated secrets), owner-only."""
+
+    def __init__(self, path: "os.PathLike[str] | str") -> None:
+        from pathlib import Path
+
+        self.path = Path(path)
+
+    def load(self) -> dict:
+        try:
+            return json.loads(self.path.read_text())
+        except FileNotFoundError:
+            return {}
+        except ValueError:
+            return {"corrupt": True}
+
+    def save(self, st: dict) -> None:
+        write_private(self.path, json.dumps(st, indent=2, sort_keys=True))
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)

@@ -12,36 +12,15 @@ leaves enough behind for `down` (or the next `up`) to clean up by pid.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
-from msgops.lab._util import PidRef
+from msgops.lab._util import PidRef, StateFile
 from msgops.lab.netns import Topology
 
 
-class LabState:
+class LabState(StateFile):
     """JSON state file holding the pids (with start times) that `up` created."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def load(self) -> dict:
-        try:
-            return json.loads(self.path.read_text())
-        except FileNotFoundError:
-            return {}
-        except ValueError:
-            return {"corrupt": True}
-
-    def save(self, st: dict) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(st, indent=2, sort_keys=True))
-        os.replace(tmp, self.path)
-
-    def clear(self) -> None:
-        self.path.unlink(missing_ok=True)
 
     def beams(self) -> dict[int, PidRef]:
         return {int(i): PidRef.from_json(d) for i, d in self.load().get("beams", {}).items() if d}

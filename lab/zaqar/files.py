@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .procs import write_private
+from .._util import write_private
 
 ADMIN_CLOUD = "msgops-lab-admin"
 MEMBER_CLOUD = "msgops-lab-member"

@@ -9,7 +9,6 @@ lab's generated passwords, so it is written with mode 0600.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -17,39 +16,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .._util import LabError, PidRef, stop_refs
+from .._util import LabError, PidRef, StateFile, stop_refs
 
 
-def write_private(path: Path, text: str) -> None:
-    """Atomically write `text` readable by the owner only (the lab's secrets live in it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-
-
-class State:
+class State(StateFile):
     """``state.json``: ports, secrets and ``procs`` (name -> PidRef json or None when stopped)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def load(self) -> dict:
-        try:
-            return json.loads(self.path.read_text())
-        except FileNotFoundError:
-            return {}
-        except ValueError:
-            return {"corrupt": True}
-
-    def save(self, st: dict) -> None:
-        write_private(self.path, json.dumps(st, indent=2, sort_keys=True))
-
-    def clear(self) -> None:
-        self.path.unlink(missing_ok=True)
 
     def refs(self, st: dict | None = None) -> dict[str, PidRef]:
         st = self.load() if st is None else st

@@ -24,7 +24,8 @@ from pathlib import Path
 import httpx
 
 from .._util import LabError, PidRef, run
-from .procs import clean_env, spawn, wait_ready, write_private
+from .._util import write_private
+from .procs import clean_env, spawn, wait_ready
 from .venv import OpenStackVenv
 
 #: Run in the OpenStack venv: create Zaqar's management tables in each SQLite URI given.
